@@ -1,0 +1,63 @@
+import * as pulumi from "@pulumi/pulumi";
+import { RuntimeSettings, createRuntime } from "./runtimes";
+import { Chronos } from "./services/chronos";
+import { ServiceArgs, ServiceComponent } from "./services/common";
+import { Marathon } from "./services/marathon";
+import { MesosAgent } from "./services/mesosAgent";
+import { MesosMaster } from "./services/mesosMaster";
+import { ZooKeeper } from "./services/zookeeper";
+import { ServiceKind, Topology } from "./topology";
+
+/** Arguments of a MesosCluster. */
+export interface MesosClusterArgs {
+    /** The validated, derived layout of hosts and services. */
+    readonly topology: Topology;
+    /** How services become resources. */
+    readonly runtime: RuntimeSettings;
+}
+
+type ServiceClass = new (name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) => ServiceComponent;
+
+const components: Record<ServiceKind, ServiceClass> = {
+    zookeeper: ZooKeeper,
+    "mesos-master": MesosMaster,
+    "mesos-agent": MesosAgent,
+    marathon: Marathon,
+    chronos: Chronos,
+};
+
+const urls = (t: Topology, port: number) => t.masters.map((m) => `http://${m.address}:${port}`);
+
+/** A whole Mesos cluster: every service of the topology on its hosts. */
+export class MesosCluster extends pulumi.ComponentResource {
+    /** Every service component, in placement order. */
+    readonly services: readonly ServiceComponent[];
+    /** `zk://…/mesos`, for frameworks and agents. */
+    readonly zookeeperUrl: pulumi.Output<string>;
+    /** The Mesos masters' quorum. */
+    readonly quorum: pulumi.Output<number>;
+    readonly mesosUrls: pulumi.Output<string[]>;
+    readonly marathonUrls: pulumi.Output<string[]>;
+    readonly chronosUrls: pulumi.Output<string[]>;
+
+    constructor(name: string, args: MesosClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mesos:index:MesosCluster", name, {}, opts);
+        const t = args.topology;
+        const runtime = createRuntime(name, args.runtime, this);
+        this.services = t.placements.flatMap((p) =>
+            p.services.map((service) => new components[service](`${name}-${service}-${p.host.name}`, { topology: t, host: p.host, runtime }, { parent: this })),
+        );
+        this.zookeeperUrl = pulumi.output(t.mesosZkUrl);
+        this.quorum = pulumi.output(t.quorum);
+        this.mesosUrls = pulumi.output(urls(t, t.ports.master));
+        this.marathonUrls = pulumi.output(urls(t, t.ports.marathon));
+        this.chronosUrls = pulumi.output(urls(t, t.ports.chronos));
+        this.registerOutputs({
+            zookeeperUrl: this.zookeeperUrl,
+            quorum: this.quorum,
+            mesosUrls: this.mesosUrls,
+            marathonUrls: this.marathonUrls,
+            chronosUrls: this.chronosUrls,
+        });
+    }
+}

@@ -1,0 +1,203 @@
+import { z } from "zod";
+
+/** The Pulumi config namespace of every key this program reads. */
+export const CONFIG_NAMESPACE = "mesos-cluster";
+
+/**
+ * Raised for any configuration a cluster cannot be built from. Every line names the
+ * offending key and says how to fix it; it is thrown before any resource is registered.
+ */
+export class ConfigError extends Error {
+    constructor(readonly problems: readonly string[]) {
+        super(`Invalid stack configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "ConfigError";
+    }
+}
+
+/** The kind of value a key holds, as Pulumi.yaml's `config:` block declares it. */
+export type ConfigKind = "string" | "integer" | "boolean" | "array";
+
+interface KeyDeclaration {
+    readonly kind: ConfigKind;
+    readonly schema: z.ZodType;
+    readonly description: string;
+}
+
+const NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+const port = (def: number) => z.int().min(1).max(65535).default(def);
+
+// A host entry is "name=address"; an agent may instead name a master host alone ("m1"), so
+// that a host running both roles has its address written once.
+const hostEntry = (requireAddress: boolean) =>
+    z.string().superRefine((entry, ctx) => {
+        const [name, address, ...rest] = entry.split("=");
+        if (rest.length > 0 || (requireAddress && address === undefined)) {
+            ctx.addIssue({
+                code: "custom",
+                message: `"${entry}" is not NAME=ADDRESS; write it as e.g. "m1=10.0.0.11"`,
+            });
+            return;
+        }
+        if (!NAME.test(name)) {
+            ctx.addIssue({
+                code: "custom",
+                message: `host name "${name}" must be 1-32 lower-case letters, digits or '-', starting with a letter (it is used in container and resource names)`,
+            });
+        }
+        if (address !== undefined && !IPV4.test(address)) {
+            ctx.addIssue({
+                code: "custom",
+                message: `"${address}" is not an IPv4 address; every libmesos process advertises it, so give the host's routable IPv4 address`,
+            });
+        }
+    });
+
+/**
+ * Every key the program reads, with its kind, constraints and default. Pulumi.yaml declares
+ * the same keys, kinds and defaults (a test keeps the two in step); this table is what the
+ * program enforces, since `pulumi.runtime.setMocks` and older CLIs do not apply project defaults.
+ */
+export const KEYS = {
+    runtime: {
+        kind: "string",
+        schema: z.enum(["docker"], { error: 'must be "docker" (the only runtime this version has)' }).default("docker"),
+        description: "How services are deployed: docker (a docker.Image and docker.Container per service per host).",
+    },
+    engine: {
+        kind: "string",
+        schema: z.enum(["local", "ssh"], { error: 'must be "local" or "ssh"' }).default("local"),
+        description:
+            "Where the docker runtime finds each host's Docker engine: local (this machine's engine, single-host stacks) or ssh (ssh://sshUser@address:sshPort, one provider per host).",
+    },
+    sshUser: {
+        kind: "string",
+        schema: z.string().regex(/^[a-z_][a-z0-9_-]*$/, { error: "must be a Unix user name" }).default("root"),
+        description: "The SSH user on every host (engine: ssh).",
+    },
+    sshPort: { kind: "integer", schema: port(22), description: "The SSH port on every host (engine: ssh)." },
+    masters: {
+        kind: "array",
+        schema: z
+            .array(hostEntry(true), { error: 'must be a list of "name=address" strings' })
+            .min(1, { error: 'needs at least one master, e.g. ["m1=10.0.0.11"]' })
+            .default(["local=127.0.0.1"]),
+        description:
+            "Master hosts as name=address. Each runs ZooKeeper, a Mesos master, Marathon and Chronos. The count must be odd; ZooKeeper ids follow the names' sorted order.",
+    },
+    agents: {
+        kind: "array",
+        schema: z
+            .array(hostEntry(false), { error: 'must be a list of "name=address" strings' })
+            .min(1, { error: 'needs at least one agent, e.g. ["a1=10.0.0.21"], or a master\'s name to run an agent there' })
+            .default(["local"]),
+        description: "Agent hosts as name=address, or the name of a master host to run an agent on it too.",
+    },
+    clusterName: {
+        kind: "string",
+        schema: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: "must be letters, digits, '.', '_' or '-'" }).default("mesos-cluster"),
+        description: "The cluster's name, shown by the Mesos UI and Chronos.",
+    },
+    containerPrefix: {
+        kind: "string",
+        schema: z.string().regex(/^([a-z0-9][a-z0-9_.-]*-)?$/, { error: "must be empty or lower-case letters, digits, '.', '_' or '-' ending in '-'" }).default(""),
+        description: "Prefix of every container name (names are PREFIX + service + '-' + host). Must not make a name start with 'mesos-'.",
+    },
+    dataRoot: {
+        kind: "string",
+        schema: z.string().regex(/^\/[A-Za-z0-9_.\/-]*[A-Za-z0-9_.-]$/, { error: "must be an absolute path without a trailing '/'" }).default("/var/lib/mesos-cluster"),
+        description: "Host directory under which every service keeps its data and logs (persistent across restarts).",
+    },
+    logLevel: {
+        kind: "string",
+        schema: z.enum(["INFO", "WARNING", "ERROR"], { error: "must be INFO, WARNING or ERROR" }).default("INFO"),
+        description: "Logging level of the Mesos masters and agents.",
+    },
+    masterPort: { kind: "integer", schema: port(5050), description: "Mesos master port." },
+    agentPort: { kind: "integer", schema: port(5051), description: "Mesos agent port." },
+    marathonPort: { kind: "integer", schema: port(8080), description: "Marathon HTTP port." },
+    chronosPort: {
+        kind: "integer",
+        schema: port(4400),
+        description: "Chronos HTTP port (not 8080: Marathon has it on the same hosts).",
+    },
+    chronosLibprocessPort: { kind: "integer", schema: port(4401), description: "Chronos's libprocess port (the image's PORT1)." },
+    agentTaskPorts: {
+        kind: "string",
+        schema: z
+            .string()
+            .regex(/^\d{1,5}-\d{1,5}$/, { error: 'must be a range "LOW-HIGH", e.g. "31000-32000"' })
+            .default("31000-32000"),
+        description: "Host ports each agent offers to tasks (its ports resource).",
+    },
+    agentAttributes: {
+        kind: "string",
+        schema: z.string().regex(/^([A-Za-z0-9_.-]+:[A-Za-z0-9_.\/-]+(;[A-Za-z0-9_.-]+:[A-Za-z0-9_.\/-]+)*)?$/, { error: 'must be "key:value;key:value" or empty' }).default(""),
+        description: "Attributes every agent advertises (key:value;key:value). Changing them makes agents refuse to restart until their meta/slaves/latest is removed.",
+    },
+    executorRegistrationTimeout: {
+        kind: "string",
+        schema: z.string().regex(/^\d+(secs|mins|hrs)$/, { error: 'must be a Mesos duration such as "10mins"' }).default("10mins"),
+        description: "How long an agent waits for an executor to register; Docker image pulls need minutes.",
+    },
+} satisfies Record<string, KeyDeclaration>;
+
+type Keys = typeof KEYS;
+/** The validated stack configuration, every default applied. */
+export type ClusterConfig = { readonly [K in keyof Keys]: z.output<Keys[K]["schema"]> };
+
+const decoders: Record<ConfigKind, (raw: string) => unknown> = {
+    string: (raw) => raw,
+    integer: (raw) => (/^-?\d+$/.test(raw.trim()) ? Number(raw) : raw),
+    boolean: (raw) => (raw === "true" ? true : raw === "false" ? false : raw),
+    array: (raw) => {
+        try {
+            return JSON.parse(raw);
+        } catch {
+            return raw;
+        }
+    },
+};
+
+const schema = z.strictObject(
+    Object.fromEntries(
+        Object.entries(KEYS).map(([key, decl]) => [
+            key,
+            z.preprocess((v) => (typeof v === "string" ? decoders[decl.kind](v) : v), decl.schema),
+        ]),
+    ),
+);
+
+function describePath(path: readonly PropertyKey[]): string {
+    const [key, ...rest] = path;
+    return `${CONFIG_NAMESPACE}:${String(key)}${rest.map((p) => `[${String(p)}]`).join("")}`;
+}
+
+/**
+ * Validates a stack's configuration: `raw` maps full keys (`mesos-cluster:masters`) to the
+ * strings Pulumi hands a program. Keys of other namespaces (providers') are ignored.
+ */
+export function parseConfig(raw: Readonly<Record<string, string>>): ClusterConfig {
+    const ours: Record<string, unknown> = {};
+    for (const [full, value] of Object.entries(raw)) {
+        const [ns, key] = full.split(":");
+        if (ns === CONFIG_NAMESPACE && key !== undefined) {
+            ours[key] = value;
+        }
+    }
+    const result = schema.safeParse(ours);
+    if (!result.success) {
+        throw new ConfigError(
+            result.error.issues.map((issue) => {
+                if (issue.code === "unrecognized_keys") {
+                    return issue.keys
+                        .map((k) => `${CONFIG_NAMESPACE}:${k}: unknown key; remove it or check its spelling (the keys are listed in Pulumi.yaml)`)
+                        .join("\n  - ");
+                }
+                return `${describePath(issue.path)}: ${issue.message}`;
+            }),
+        );
+    }
+    return result.data as ClusterConfig;
+}

@@ -1,0 +1,35 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ServiceSpec } from "../spec";
+import { Host, Topology } from "../topology";
+import { VERSIONS } from "../versions";
+import { ServiceArgs, ServiceComponent, containerName, libprocessEnv, portsOf } from "./common";
+
+export function marathonSpec(t: Topology, host: Host): ServiceSpec {
+    return {
+        service: "marathon",
+        host,
+        containerName: containerName(t, "marathon", host),
+        image: { context: "marathon", repository: "mesos-cluster/marathon", tag: VERSIONS.marathon },
+        // Flags only: MARATHON_* variables as well would set each flag twice.
+        args: [
+            `--hostname=${host.address}`,
+            `--http_address=${host.address}`,
+            `--http_port=${t.ports.marathon}`,
+            `--master=${t.mesosZkUrl}`,
+            `--zk=${t.marathonZkUrl}`,
+        ],
+        env: libprocessEnv(host),
+        // Marathon keeps its state in ZooKeeper; it has nothing on disk to keep.
+        volumes: [],
+        ports: portsOf(t, "marathon", host),
+        privileged: false,
+        pidHost: false,
+    };
+}
+
+/** A Marathon instance; instances on every master elect a leader through ZooKeeper. */
+export class Marathon extends ServiceComponent {
+    constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mesos:marathon:Marathon", name, marathonSpec(args.topology, args.host), args, opts);
+    }
+}

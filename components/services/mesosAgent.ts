@@ -1,0 +1,53 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ServiceSpec } from "../spec";
+import { Host, Topology } from "../topology";
+import { VERSIONS } from "../versions";
+import { ServiceArgs, ServiceComponent, containerName, dataVolume, libprocessEnv, portsOf } from "./common";
+
+const LOG_DIR = "/var/log/mesos";
+
+export function mesosAgentSpec(t: Topology, host: Host): ServiceSpec {
+    // The host's Docker daemon mounts task sandboxes by host path, so the work_dir must be
+    // the same path inside the agent's container and on the host.
+    const work = dataVolume(t, "mesos-agent", "work", `${t.dataRoot}/mesos-agent/work`);
+    const { first, last } = t.ports.agentTasks;
+    return {
+        service: "mesos-agent",
+        host,
+        containerName: containerName(t, "mesos-agent", host),
+        image: { context: "mesos-agent", repository: "mesos-cluster/mesos-agent", tag: VERSIONS.mesos },
+        args: [
+            ...(t.agentAttributes === "" ? [] : [`--attributes=${t.agentAttributes}`]),
+            "--containerizers=docker,mesos",
+            `--executor_registration_timeout=${t.executorRegistrationTimeout}`,
+            `--hostname=${host.address}`,
+            `--ip=${host.address}`,
+            `--log_dir=${LOG_DIR}`,
+            `--logging_level=${t.logLevel}`,
+            `--master=${t.mesosZkUrl}`,
+            // In a container the agent cannot delegate executors to systemd.
+            "--no-systemd_enable_support",
+            `--port=${t.ports.agent}`,
+            `--resources=ports:[${first}-${last}]`,
+            `--work_dir=${work.container}`,
+        ],
+        env: libprocessEnv(host),
+        volumes: [
+            work,
+            dataVolume(t, "mesos-agent", "log", LOG_DIR),
+            { host: "/var/run/docker.sock", container: "/var/run/docker.sock" },
+            { host: "/sys/fs/cgroup", container: "/sys/fs/cgroup" },
+        ],
+        ports: portsOf(t, "mesos-agent", host),
+        // The Docker and Mesos containerizers manage cgroups and namespaces of the host.
+        privileged: true,
+        pidHost: true,
+    };
+}
+
+/** A Mesos agent that runs tasks with the docker and mesos containerizers. */
+export class MesosAgent extends ServiceComponent {
+    constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mesos:agent:MesosAgent", name, mesosAgentSpec(args.topology, args.host), args, opts);
+    }
+}

@@ -1,0 +1,56 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ServiceSpec } from "../spec";
+import { Host, Topology, ZOOKEEPER_CLIENT_PORT, ZOOKEEPER_ELECTION_PORT, ZOOKEEPER_PEER_PORT } from "../topology";
+import { VERSIONS } from "../versions";
+import { ServiceArgs, ServiceComponent, containerName, dataVolume, portsOf } from "./common";
+
+/**
+ * The `server.N` lines, identical on every member. The client address is the member's own
+ * (`;host:2181`, not `;2181`) so each member binds only its advertised address, as every other
+ * service does; with `;2181` ZooKeeper binds the wildcard and refuses a `clientPortAddress`.
+ */
+export function zookeeperServers(t: Topology): string[] {
+    return t.ensemble.map(
+        (m) =>
+            `server.${m.id}=${m.host.address}:${ZOOKEEPER_PEER_PORT}:${ZOOKEEPER_ELECTION_PORT};${m.host.address}:${ZOOKEEPER_CLIENT_PORT}`,
+    );
+}
+
+export function zookeeperSpec(t: Topology, host: Host): ServiceSpec {
+    const member = t.ensemble.find((m) => m.host.name === host.name);
+    if (member === undefined) {
+        throw new Error(`host "${host.name}" is not a master, so it runs no ZooKeeper`);
+    }
+    return {
+        service: "zookeeper",
+        host,
+        containerName: containerName(t, "zookeeper", host),
+        image: { context: "zookeeper", repository: "mesos-cluster/zookeeper", tag: VERSIONS.zookeeper },
+        args: [],
+        // The image's entrypoint renders zoo.cfg and myid from these.
+        env: {
+            ZOO_4LW_COMMANDS_WHITELIST: "ruok,srvr,mntr",
+            ZOO_ADMIN_SERVER_ENABLED: "false",
+            ZOO_INIT_LIMIT: "10",
+            ZOO_MY_ID: String(member.id),
+            ZOO_SERVERS: zookeeperServers(t).join(" "),
+            ZOO_SYNC_LIMIT: "5",
+            ZOO_TICK_TIME: "2000",
+        },
+        volumes: [
+            dataVolume(t, "zookeeper", "data", "/var/lib/zookeeper/data"),
+            dataVolume(t, "zookeeper", "datalog", "/var/lib/zookeeper/datalog"),
+            dataVolume(t, "zookeeper", "log", "/var/log/zookeeper"),
+        ],
+        ports: portsOf(t, "zookeeper", host),
+        privileged: false,
+        pidHost: false,
+    };
+}
+
+/** A ZooKeeper ensemble member on one master host. */
+export class ZooKeeper extends ServiceComponent {
+    constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mesos:zookeeper:ZooKeeper", name, zookeeperSpec(args.topology, args.host), args, opts);
+    }
+}
