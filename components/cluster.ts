@@ -6,7 +6,7 @@ import { Marathon } from "./services/marathon";
 import { MesosAgent } from "./services/mesosAgent";
 import { MesosMaster } from "./services/mesosMaster";
 import { ZooKeeper } from "./services/zookeeper";
-import { ServiceKind, Topology } from "./topology";
+import { SERVICE_LABEL, ServiceKind, Topology } from "./topology";
 
 /** Arguments of a MesosCluster. */
 export interface MesosClusterArgs {
@@ -45,7 +45,7 @@ export class MesosCluster extends pulumi.ComponentResource {
         const t = args.topology;
         const runtime = createRuntime(name, args.runtime, this);
         this.services = t.placements.flatMap((p) =>
-            p.services.map((service) => new components[service](`${name}-${service}-${p.host.name}`, { topology: t, host: p.host, runtime }, { parent: this })),
+            p.services.map((service) => new components[service](`${name}-${SERVICE_LABEL[service]}-${p.host.name}`, { topology: t, host: p.host, runtime }, { parent: this })),
         );
         this.zookeeperUrl = pulumi.output(t.mesosZkUrl);
         this.quorum = pulumi.output(t.quorum);

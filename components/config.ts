@@ -26,7 +26,8 @@ interface KeyDeclaration {
 const NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
-const port = (def: number) => z.int().min(1).max(65535).default(def);
+const PORT_ERROR = { error: "must be a whole number from 1 to 65535" };
+const port = (def: number) => z.int(PORT_ERROR).min(1, PORT_ERROR).max(65535, PORT_ERROR).default(def);
 
 // A host entry is "name=address"; an agent may instead name a master host alone ("m1"), so
 // that a host running both roles has its address written once.

@@ -3,6 +3,18 @@ import { ClusterConfig, ConfigError, CONFIG_NAMESPACE } from "./config";
 /** The services this program places on hosts. */
 export type ServiceKind = "zookeeper" | "mesos-master" | "mesos-agent" | "marathon" | "chronos";
 
+/**
+ * Short labels used in container and resource names. None starts with `mesos-`: a Mesos
+ * agent's Docker containerizer kills every container so named as its own.
+ */
+export const SERVICE_LABEL: Record<ServiceKind, string> = {
+    zookeeper: "zookeeper",
+    "mesos-master": "master",
+    "mesos-agent": "agent",
+    marathon: "marathon",
+    chronos: "chronos",
+};
+
 /** A machine of the cluster. */
 export interface Host {
     readonly name: string;
@@ -114,19 +126,26 @@ function portBindings(services: readonly ServiceKind[], c: ClusterConfig, tasks:
     return services.flatMap((s) => byService[s]);
 }
 
-function checkClashes(host: Host, ports: readonly PortBinding[], problems: string[]): void {
-    for (let i = 0; i < ports.length; i++) {
-        for (let j = i + 1; j < ports.length; j++) {
-            const a = ports[i];
-            const b = ports[j];
-            if (a.first <= b.last && b.first <= a.last) {
-                const at = a.first === a.last ? `port ${a.first}` : `ports ${a.first}-${a.last}`;
-                problems.push(
-                    `${b.key}: ${b.service} on host "${host.name}" would bind ${b.first === b.last ? b.first : `${b.first}-${b.last}`}, which clashes with ${a.service}'s ${at} (${a.key}); move one of them to a free port`,
-                );
+function rangeText(b: PortBinding): string {
+    return b.first === b.last ? `port ${b.first}` : `ports ${b.first}-${b.last}`;
+}
+
+/** One message per pair of clashing bindings, naming every host where they clash. */
+function portClashes(placements: readonly Placement[]): string[] {
+    const clashes = new Map<string, { text: string; hosts: string[] }>();
+    for (const { host, ports } of placements) {
+        ports.forEach((a, i) => {
+            for (const b of ports.slice(i + 1)) {
+                if (a.first <= b.last && b.first <= a.last) {
+                    const text = `${b.key}: ${b.service}'s ${rangeText(b)} clashes with ${a.service}'s ${rangeText(a)} (${a.key})`;
+                    const entry = clashes.get(text) ?? { text, hosts: [] };
+                    entry.hosts.push(`"${host.name}"`);
+                    clashes.set(text, entry);
+                }
             }
-        }
+        });
     }
+    return [...clashes.values()].map((c) => `${c.text} on host${c.hosts.length > 1 ? "s" : ""} ${c.hosts.join(", ")}; move one of them to a free port`);
 }
 
 /**
@@ -201,10 +220,9 @@ export function buildTopology(c: ClusterConfig): Topology {
         if (agentNames.has(host.name)) {
             services.push("mesos-agent");
         }
-        const ports = portBindings(services, c, { first, last });
-        checkClashes(host, ports, problems);
-        return { host, services, ports };
+        return { host, services, ports: portBindings(services, c, { first, last }) };
     });
+    problems.push(...portClashes(placements));
 
     if (problems.length > 0) {
         throw new ConfigError(problems);

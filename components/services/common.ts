@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceRuntime, ServiceSpec, VolumeSpec } from "../spec";
-import { Host, ServiceKind, Topology } from "../topology";
+import { Host, SERVICE_LABEL, ServiceKind, Topology } from "../topology";
 
 /** Arguments every service component takes. */
 export interface ServiceArgs {
@@ -13,17 +13,9 @@ export interface ServiceArgs {
 }
 
 // Container names carry their host so that hosts sharing one engine (and operators reading
-// `docker ps`) can tell them apart; the short names keep clear of the `mesos-` prefix.
-const containerBase: Record<ServiceKind, string> = {
-    zookeeper: "zookeeper",
-    "mesos-master": "master",
-    "mesos-agent": "agent",
-    marathon: "marathon",
-    chronos: "chronos",
-};
-
+// `docker ps`) can tell them apart.
 export function containerName(t: Topology, service: ServiceKind, host: Host): string {
-    const name = `${t.containerPrefix}${containerBase[service]}-${host.name}`;
+    const name = `${t.containerPrefix}${SERVICE_LABEL[service]}-${host.name}`;
     if (name.startsWith("mesos-")) {
         // The topology refuses such prefixes; this guards the invariant for every caller.
         throw new Error(`container name "${name}" starts with "mesos-"; an agent would kill it`);

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Gives this machine a Docker engine and the base image the project's Dockerfiles start from,
+# without a container registry: Debian's docker.io, dockerd on the vfs driver with host
+# networking only, and debian:bookworm-slim made by debootstrap and `docker import`.
+# Idempotent: what is already there is kept. Needs root and Debian's package mirror.
+#   scripts/docker-engine.sh start   install, start dockerd, make the base image
+#   scripts/docker-engine.sh stop    stop the dockerd this script started
+set -euo pipefail
+
+STATE=${DOCKER_ENGINE_STATE:-/var/tmp/mesos-cluster-engine}
+PIDFILE=$STATE/dockerd.pid
+LOG=$STATE/dockerd.log
+BASE_IMAGE=debian:bookworm-slim
+
+log() { echo "docker-engine: $*" >&2; }
+
+mirror() {
+    # The mirror this machine's apt already uses.
+    local uri
+    uri=$(grep -rhoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
+        awk '{print $2}' | grep -E '/debian/?$' | head -n1)
+    echo "${uri:-http://deb.debian.org/debian}"
+}
+
+install_packages() {
+    local missing=()
+    command -v dockerd >/dev/null || missing+=(docker.io)
+    command -v debootstrap >/dev/null || missing+=(debootstrap)
+    command -v nc >/dev/null || missing+=(netcat-openbsd)
+    if [ ${#missing[@]} -gt 0 ]; then
+        log "installing ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+}
+
+start_dockerd() {
+    if docker info >/dev/null 2>&1; then
+        return 0
+    fi
+    mkdir -p "$STATE"
+    log "starting dockerd (log: $LOG)"
+    # No bridge and no iptables: containers use the host network only.
+    setsid dockerd --storage-driver=vfs --iptables=false --bridge=none >"$LOG" 2>&1 < /dev/null &
+    echo $! > "$PIDFILE"
+    for _ in $(seq 1 60); do
+        docker info >/dev/null 2>&1 && return 0
+        sleep 1
+    done
+    log "dockerd did not answer within 60 s; its log:"
+    tail -n 30 "$LOG" >&2
+    exit 1
+}
+
+base_image() {
+    if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+        return 0
+    fi
+    local rootfs
+    rootfs=$(mktemp -d /var/tmp/bookworm-rootfs.XXXXXX)
+    # mktemp makes the folder 0700, and it becomes the image's /: non-root users could not read it.
+    chmod 0755 "$rootfs"
+    log "debootstrap bookworm into $rootfs"
+    debootstrap --variant=minbase bookworm "$rootfs" "$(mirror)" >"$STATE/debootstrap.log" 2>&1 ||
+        { tail -n 30 "$STATE/debootstrap.log" >&2; exit 1; }
+    # Like the upstream slim image: apt sources included, no package lists.
+    rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin
+    tar -C "$rootfs" -c . | docker import - "$BASE_IMAGE" >/dev/null
+    rm -rf "$rootfs"
+    log "imported $BASE_IMAGE"
+}
+
+case "${1:-start}" in
+    start)
+        install_packages
+        start_dockerd
+        base_image
+        ;;
+    stop)
+        if [ -f "$PIDFILE" ]; then
+            kill "$(cat "$PIDFILE")" 2>/dev/null || true
+            for _ in $(seq 1 30); do
+                kill -0 "$(cat "$PIDFILE")" 2>/dev/null || break
+                sleep 1
+            done
+            rm -f "$PIDFILE"
+        fi
+        ;;
+    *)
+        echo "usage: $0 start|stop" >&2
+        exit 2
+        ;;
+esac

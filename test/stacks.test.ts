@@ -1,0 +1,214 @@
+import { Evaluation, Registered, evaluate, stackConfig, stackNames } from "./harness";
+
+// Expectations are worked out here from the stack file itself, not with the program's
+// topology module, so that the two are checked against each other.
+interface Expected {
+    masters: { name: string; address: string }[];
+    agents: { name: string; address: string }[];
+    hosts: Map<string, string>;
+    engine: string;
+    sshUser: string;
+    dataRoot: string;
+}
+
+function expected(config: Record<string, string>): Expected {
+    const entries = (key: string) => (JSON.parse(config[`mesos-cluster:${key}`]) as string[]).map((e) => e.split("="));
+    const masters = entries("masters")
+        .map(([name, address]) => ({ name, address }))
+        .sort((a, b) => (a.name < b.name ? -1 : 1));
+    const byName = new Map(masters.map((m) => [m.name, m.address]));
+    const agents = entries("agents")
+        .map(([name, address]) => ({ name, address: address ?? byName.get(name) ?? "" }))
+        .sort((a, b) => (a.name < b.name ? -1 : 1));
+    const hosts = new Map([...masters, ...agents].map((h) => [h.name, h.address]));
+    return {
+        masters,
+        agents,
+        hosts,
+        engine: config["mesos-cluster:engine"],
+        sshUser: config["mesos-cluster:sshUser"],
+        dataRoot: config["mesos-cluster:dataRoot"],
+    };
+}
+
+const flag = (r: Registered, name: string) =>
+    (r.inputs.command as string[]).find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const env = (r: Registered) => Object.fromEntries((r.inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+const volumes = (r: Registered) => (r.inputs.volumes as { hostPath: string; containerPath: string }[]).map((v) => `${v.hostPath}:${v.containerPath}`);
+
+describe.each(stackNames())("stack %s under mocks", (stack) => {
+    const config = stackConfig(stack);
+    const x = expected(config);
+    const zkHosts = x.masters.map((m) => `${m.address}:2181`).join(",");
+    let e: Evaluation;
+    let cluster: Registered;
+
+    beforeAll(async () => {
+        e = await evaluate(config, stack);
+        cluster = e.byName("mesos");
+    });
+
+    const container = (label: string, host: string) => e.byName(`mesos-${label}-${host}-container`);
+
+    test("one MesosCluster at the top", () => {
+        expect(e.ofType("mesos:index:MesosCluster")).toHaveLength(1);
+        expect(cluster.parent).toBe("");
+    });
+
+    test("one component per service per host, each the cluster's child, with an image and a container below it", () => {
+        const placed: [string, string, string][] = [];
+        for (const m of x.masters) {
+            placed.push(
+                ["mesos:zookeeper:ZooKeeper", "zookeeper", m.name],
+                ["mesos:master:MesosMaster", "master", m.name],
+                ["mesos:marathon:Marathon", "marathon", m.name],
+                ["mesos:chronos:Chronos", "chronos", m.name],
+            );
+        }
+        for (const a of x.agents) {
+            placed.push(["mesos:agent:MesosAgent", "agent", a.name]);
+        }
+        const components = e.resources.filter((r) => r.type.startsWith("mesos:") && r.type !== "mesos:index:MesosCluster");
+        expect(components.map((c) => c.name).sort()).toEqual(placed.map(([, label, host]) => `mesos-${label}-${host}`).sort());
+        for (const [type, label, host] of placed) {
+            const component = e.byName(`mesos-${label}-${host}`);
+            expect(component.type).toBe(type);
+            expect(component.parent).toBe(cluster.urn);
+            expect(e.byName(`${component.name}-image`).parent).toBe(component.urn);
+            expect(e.byName(`${component.name}-container`).parent).toBe(component.urn);
+        }
+        // The cluster, a provider per host, and a component, image and container per service.
+        expect(e.resources).toHaveLength(1 + x.hosts.size + 3 * placed.length);
+    });
+
+    test("one docker provider per host, reaching the engine the stack names", () => {
+        const providers = e.ofType("pulumi:providers:docker");
+        expect(providers.map((p) => p.name).sort()).toEqual([...x.hosts.keys()].map((h) => `mesos-docker-${h}`).sort());
+        for (const p of providers) {
+            expect(p.parent).toBe(cluster.urn);
+            const address = x.hosts.get(p.name.replace("mesos-docker-", ""));
+            expect(p.inputs.host).toBe(x.engine === "ssh" ? `ssh://${x.sshUser}@${address}:22` : undefined);
+        }
+        for (const r of [...e.ofType("docker:index/container:Container"), ...e.ofType("docker:index/image:Image")]) {
+            const host = r.name.split("-")[2];
+            expect(r.provider).toMatch(new RegExp(`::mesos-docker-${host}::`));
+        }
+    });
+
+    test("containers: host network, restart policy, sorted env, no mesos- name, replaced by deleting first", () => {
+        for (const c of e.ofType("docker:index/container:Container")) {
+            expect(c.inputs.networkMode).toBe("host");
+            expect(c.inputs.restart).toBe("always");
+            expect(c.inputs.name).not.toMatch(/^mesos-/);
+            expect(c.inputs.envs).toEqual([...c.inputs.envs].sort());
+            expect(c.deleteBeforeReplace).toBe(true);
+            // The container runs the image this stack built on its host.
+            const image = e.byName(c.name.replace(/-container$/, "-image"));
+            expect(c.inputs.image).toMatch(/^sha256:[0-9a-f]{64}$/);
+            expect(c.dependencies).toContain(image.urn);
+            expect(image.inputs.skipPush).toBe(true);
+            expect(image.inputs.build.context).toMatch(/^images\/(zookeeper|mesos-master|mesos-agent|marathon|chronos)$/);
+        }
+        const names = e.ofType("docker:index/container:Container").map((c) => c.inputs.name);
+        expect(new Set(names).size).toBe(names.length);
+    });
+
+    test("every libmesos process binds and advertises its host's address", () => {
+        for (const [label, hosts] of [
+            ["master", x.masters],
+            ["agent", x.agents],
+            ["marathon", x.masters],
+            ["chronos", x.masters],
+        ] as const) {
+            for (const h of hosts) {
+                const c = container(label, h.name);
+                expect(env(c).LIBPROCESS_IP).toBe(h.address);
+                expect(flag(c, "hostname")).toBe(h.address);
+                if (label === "master" || label === "agent") {
+                    expect(flag(c, "ip")).toBe(h.address);
+                }
+            }
+        }
+    });
+
+    test("ZooKeeper: ids by sorted name, identical server lines, persistent data", () => {
+        const servers = x.masters.map((m, i) => `server.${i + 1}=${m.address}:2888:3888;${m.address}:2181`).join(" ");
+        x.masters.forEach((m, i) => {
+            const c = container("zookeeper", m.name);
+            expect(env(c).ZOO_MY_ID).toBe(String(i + 1));
+            expect(env(c).ZOO_SERVERS).toBe(servers);
+            expect(env(c).ZOO_ADMIN_SERVER_ENABLED).toBe("false");
+            expect(volumes(c)).toContain(`${x.dataRoot}/zookeeper/data:/var/lib/zookeeper/data`);
+        });
+    });
+
+    test("masters: majority quorum, replicated log on a persistent work_dir", () => {
+        for (const m of x.masters) {
+            const c = container("master", m.name);
+            expect(flag(c, "quorum")).toBe(String(Math.floor(x.masters.length / 2) + 1));
+            expect(flag(c, "zk")).toBe(`zk://${zkHosts}/mesos`);
+            expect(flag(c, "registry")).toBe("replicated_log");
+            expect(volumes(c)).toContain(`${x.dataRoot}/mesos-master/work:${flag(c, "work_dir")}`);
+        }
+    });
+
+    test("agents: Docker's needs, work_dir at the same path, a long executor timeout", () => {
+        for (const a of x.agents) {
+            const c = container("agent", a.name);
+            expect(flag(c, "master")).toBe(`zk://${zkHosts}/mesos`);
+            expect(flag(c, "containerizers")).toBe("docker,mesos");
+            expect(flag(c, "executor_registration_timeout")).toMatch(/^([5-9]|\d\d+)mins$/);
+            expect(c.inputs.command).toContain("--no-systemd_enable_support");
+            expect(c.inputs.privileged).toBe(true);
+            expect(c.inputs.pidMode).toBe("host");
+            const work = flag(c, "work_dir");
+            expect(work).toBe(`${x.dataRoot}/mesos-agent/work`);
+            expect(volumes(c)).toEqual(
+                expect.arrayContaining([`${work}:${work}`, "/var/run/docker.sock:/var/run/docker.sock", "/sys/fs/cgroup:/sys/fs/cgroup"]),
+            );
+        }
+        for (const label of ["zookeeper", "master", "marathon", "chronos"]) {
+            for (const m of x.masters) {
+                expect(container(label, m.name).inputs.privileged).toBe(false);
+            }
+        }
+    });
+
+    test("Marathon and Chronos: their ZooKeeper forms and ports", () => {
+        for (const m of x.masters) {
+            const marathon = container("marathon", m.name);
+            expect(flag(marathon, "master")).toBe(`zk://${zkHosts}/mesos`);
+            expect(flag(marathon, "zk")).toBe(`zk://${zkHosts}/marathon`);
+            expect(flag(marathon, "http_port")).toBe("8080");
+            const chronos = container("chronos", m.name);
+            expect(flag(chronos, "zk_hosts")).toBe(zkHosts);
+            expect(flag(chronos, "master")).toBe(`zk://${zkHosts}/mesos`);
+            expect(flag(chronos, "http_port")).toBe(env(chronos).PORT0);
+            expect(env(chronos).PORT0).not.toBe("8080");
+            expect(env(chronos).PORT1).toBeDefined();
+        }
+    });
+
+    test("outputs: ZooKeeper URL, quorum and every UI", () => {
+        expect(e.outputs).toEqual({
+            zookeeperUrl: `zk://${zkHosts}/mesos`,
+            quorum: Math.floor(x.masters.length / 2) + 1,
+            mesosUrls: x.masters.map((m) => `http://${m.address}:5050`),
+            marathonUrls: x.masters.map((m) => `http://${m.address}:8080`),
+            chronosUrls: x.masters.map((m) => `http://${m.address}:4400`),
+        });
+    });
+});
+
+test("the repository has the dev and ha stacks", () => {
+    expect(stackNames()).toEqual(expect.arrayContaining(["dev", "ha"]));
+});
+
+test("dev is one host on the local engine; ha is three masters and at least two agents over SSH", () => {
+    const dev = expected(stackConfig("dev"));
+    expect([dev.hosts.size, dev.masters.length, dev.agents.length, dev.engine]).toEqual([1, 1, 1, "local"]);
+    const ha = expected(stackConfig("ha"));
+    expect(ha.masters).toHaveLength(3);
+    expect(ha.agents.length).toBeGreaterThanOrEqual(2);
+    expect(ha.engine).toBe("ssh");
+});
