@@ -71,3 +71,14 @@ describe("bad values name the key", () => {
         expect(failure(raw)).toMatch(message);
     });
 });
+
+test("the README documents every key with its default", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    for (const [key, decl] of Object.entries(KEYS)) {
+        const def = decl.schema.parse(undefined);
+        const row = readme.split("\n").find((l) => l.startsWith(`| \`${key}\` |`));
+        expect(row).toBeDefined();
+        expect(row).toContain(`| ${decl.kind} |`);
+        expect(row).toContain(typeof def === "string" ? (def === "" ? '`""`' : `\`${def}\``) : `\`${JSON.stringify(def)}\``);
+    }
+});
