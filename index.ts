@@ -1,16 +1,30 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MesosCluster } from "./components/cluster";
-import { parseConfig } from "./components/config";
+import { CONFIG_NAMESPACE, parseConfig } from "./components/config";
+import { RuntimeSettings } from "./components/runtimes";
 import { buildTopology } from "./components/topology";
 
+// The SDK's own record of which keys were set with --secret (absent from its typings).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret: (key: string) => boolean };
+
 // Validate everything before the first resource is registered: a bad stack creates nothing.
-const config = parseConfig(pulumi.runtime.allConfig());
+const raw = pulumi.runtime.allConfig();
+const config = parseConfig(raw, { secretKeys: new Set(Object.keys(raw).filter(isConfigSecret)) });
 const topology = buildTopology(config);
 
-const cluster = new MesosCluster("mesos", {
-    topology,
-    runtime: { kind: config.runtime, engine: config.engine, sshUser: config.sshUser, sshPort: config.sshPort, imagesDir: "images" },
-});
+const runtime: RuntimeSettings =
+    config.runtime === "docker"
+        ? { kind: "docker", engine: config.engine, sshUser: config.sshUser, sshPort: config.sshPort, imagesDir: "images" }
+        : {
+              kind: "systemd",
+              sshUser: config.sshUser,
+              sshPort: config.sshPort,
+              sshPrivateKey: new pulumi.Config(CONFIG_NAMESPACE).requireSecret("sshPrivateKey"),
+              registry: config.registry,
+          };
+
+const cluster = new MesosCluster("mesos", { topology, runtime });
 
 export const zookeeperUrl = cluster.zookeeperUrl;
 export const quorum = cluster.quorum;

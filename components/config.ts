@@ -19,6 +19,8 @@ export type ConfigKind = "string" | "integer" | "boolean" | "array";
 
 interface KeyDeclaration {
     readonly kind: ConfigKind;
+    /** Set with `pulumi config set --secret`; the program only learns whether it is there. */
+    readonly secret?: boolean;
     readonly schema: z.ZodType;
     readonly description: string;
 }
@@ -63,8 +65,9 @@ const hostEntry = (requireAddress: boolean) =>
 export const KEYS = {
     runtime: {
         kind: "string",
-        schema: z.enum(["docker"], { error: 'must be "docker" (the only runtime this version has)' }).default("docker"),
-        description: "How services are deployed: docker (a docker.Image and docker.Container per service per host).",
+        schema: z.enum(["docker", "systemd"], { error: 'must be "docker" or "systemd"' }).default("docker"),
+        description:
+            "How services are deployed: docker (a docker.Image and docker.Container per service per host) or systemd (a unit per service written over SSH, running the service's container).",
     },
     engine: {
         kind: "string",
@@ -75,9 +78,25 @@ export const KEYS = {
     sshUser: {
         kind: "string",
         schema: z.string().regex(/^[a-z_][a-z0-9_-]*$/, { error: "must be a Unix user name" }).default("root"),
-        description: "The SSH user on every host (engine: ssh).",
+        description: "The SSH user on every host (engine: ssh, and the systemd runtime, which uses sudo when it is not root).",
     },
-    sshPort: { kind: "integer", schema: port(22), description: "The SSH port on every host (engine: ssh)." },
+    sshPort: { kind: "integer", schema: port(22), description: "The SSH port on every host (engine: ssh, and the systemd runtime)." },
+    sshPrivateKey: {
+        kind: "string",
+        secret: true,
+        schema: z.boolean().default(false),
+        description:
+            "The systemd runtime's SSH private key (OpenSSH or PEM), set with `pulumi config set --secret sshPrivateKey < KEYFILE`. Never stored or shown in plain text.",
+    },
+    registry: {
+        kind: "string",
+        schema: z
+            .string()
+            .regex(/^([a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*)?$/, { error: 'must be empty or a registry host[:port][/path], e.g. "registry.example.com:5000"' })
+            .default(""),
+        description:
+            "Registry the systemd runtime pulls the cluster's images from (REGISTRY/mesos-cluster/<service>:<version>); empty: the hosts' engines already have them.",
+    },
     masters: {
         kind: "array",
         schema: z
@@ -175,11 +194,27 @@ function describePath(path: readonly PropertyKey[]): string {
     return `${CONFIG_NAMESPACE}:${String(key)}${rest.map((p) => `[${String(p)}]`).join("")}`;
 }
 
+const SECRET_KEYS = Object.entries(KEYS as Record<string, KeyDeclaration>)
+    .filter(([, d]) => d.secret)
+    .map(([k]) => k);
+
+const PRIVATE_KEY = /^-----BEGIN ([A-Z]+ )?PRIVATE KEY-----\r?\n[\s\S]+\r?\n-----END ([A-Z]+ )?PRIVATE KEY-----\s*$/;
+
+/** Options of parseConfig. */
+export interface ParseOptions {
+    /** Full keys Pulumi marks secret (`mesos-cluster:sshPrivateKey`). */
+    readonly secretKeys?: ReadonlySet<string>;
+    /** Whether the runtime's secrets must be present (false for rendering files, which connects nowhere). */
+    readonly requireSecrets?: boolean;
+}
+
 /**
  * Validates a stack's configuration: `raw` maps full keys (`mesos-cluster:masters`) to the
- * strings Pulumi hands a program. Keys of other namespaces (providers') are ignored.
+ * strings Pulumi hands a program. Keys of other namespaces (providers') are ignored. Secret
+ * keys are checked (set as secrets, well-formed) and come back only as `true`: their values
+ * are read as Pulumi secrets where they are used.
  */
-export function parseConfig(raw: Readonly<Record<string, string>>): ClusterConfig {
+export function parseConfig(raw: Readonly<Record<string, string>>, options: ParseOptions = {}): ClusterConfig {
     const ours: Record<string, unknown> = {};
     for (const [full, value] of Object.entries(raw)) {
         const [ns, key] = full.split(":");
@@ -187,10 +222,24 @@ export function parseConfig(raw: Readonly<Record<string, string>>): ClusterConfi
             ours[key] = value;
         }
     }
+    const problems: string[] = [];
+    for (const key of SECRET_KEYS) {
+        const value = ours[key];
+        if (value === undefined) {
+            continue;
+        }
+        const full = `${CONFIG_NAMESPACE}:${key}`;
+        if (!(options.secretKeys ?? new Set()).has(full)) {
+            problems.push(`${full}: is stored in plain text; remove it (pulumi config rm ${key}) and set it again with \`pulumi config set --secret ${key} < KEYFILE\``);
+        } else if (typeof value !== "string" || !PRIVATE_KEY.test(value)) {
+            problems.push(`${full}: is not a private key (expected an OpenSSH or PEM block "-----BEGIN ... PRIVATE KEY-----"); set it from the key file: \`pulumi config set --secret ${key} < KEYFILE\``);
+        }
+        ours[key] = true;
+    }
     const result = schema.safeParse(ours);
     if (!result.success) {
-        throw new ConfigError(
-            result.error.issues.map((issue) => {
+        problems.push(
+            ...result.error.issues.map((issue) => {
                 if (issue.code === "unrecognized_keys") {
                     return issue.keys
                         .map((k) => `${CONFIG_NAMESPACE}:${k}: unknown key; remove it or check its spelling (the keys are listed in Pulumi.yaml)`)
@@ -200,5 +249,14 @@ export function parseConfig(raw: Readonly<Record<string, string>>): ClusterConfi
             }),
         );
     }
-    return result.data as ClusterConfig;
+    const config = result.data as ClusterConfig | undefined;
+    if (config?.runtime === "systemd" && !config.sshPrivateKey && options.requireSecrets !== false) {
+        problems.push(
+            `${CONFIG_NAMESPACE}:sshPrivateKey: the systemd runtime reaches its hosts over SSH and needs a key; set it with \`pulumi config set --secret sshPrivateKey < KEYFILE\``,
+        );
+    }
+    if (problems.length > 0 || config === undefined) {
+        throw new ConfigError(problems);
+    }
+    return config;
 }

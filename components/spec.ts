@@ -50,3 +50,16 @@ export interface ServiceRuntime {
     /** Creates the resources that run `spec`, named `${name}-…`, as children of `parent`. */
     deploy(name: string, spec: ServiceSpec, parent: pulumi.Resource): pulumi.Resource[];
 }
+
+/** The reference a host's engine runs: `REGISTRY/repository:tag`, or `repository:tag` without one. */
+export function imageRef(image: ImageSpec, registry: string): string {
+    return `${registry === "" ? "" : `${registry}/`}${image.repository}:${image.tag}`;
+}
+
+/** A file a host receives. */
+export interface HostFile {
+    readonly path: string;
+    /** Octal permission bits, e.g. "0644". */
+    readonly mode: string;
+    readonly content: string;
+}

@@ -197,7 +197,7 @@ export function buildTopology(c: ClusterConfig): Topology {
         byAddress.set(h.address, h.name);
     }
 
-    if (c.engine === "local" && hosts.length > 1) {
+    if (c.runtime === "docker" && c.engine === "local" && hosts.length > 1) {
         problems.push(`${key("engine")}: "local" runs every container on this machine's one Docker engine, but ${hosts.length} hosts are listed; set engine to "ssh" for a multi-host stack`);
     }
 

@@ -27,6 +27,8 @@ install_packages() {
     command -v dockerd >/dev/null || missing+=(docker.io)
     command -v debootstrap >/dev/null || missing+=(debootstrap)
     command -v nc >/dev/null || missing+=(netcat-openbsd)
+    # systemd-analyze verifies the rendered units; it needs docker.service and /usr/bin/docker.
+    command -v systemd-analyze >/dev/null || missing+=(systemd)
     if [ ${#missing[@]} -gt 0 ]; then
         log "installing ${missing[*]}"
         apt-get update -qq

@@ -14,7 +14,13 @@ describe("Pulumi.yaml declares exactly the keys the program reads", () => {
         const declared = project.config[key];
         expect(declared.type).toBe(decl.kind);
         expect(declared.description).toBe(decl.description);
-        expect(declared.default).toEqual(decl.schema.parse(undefined));
+        if ("secret" in decl && decl.secret) {
+            // A secret has no default; the CLI refuses to print or store it in plain text.
+            expect(declared.secret).toBe(true);
+            expect(declared.default).toBeUndefined();
+        } else {
+            expect(declared.default).toEqual(decl.schema.parse(undefined));
+        }
         if (decl.kind === "array") {
             expect(declared.items).toEqual({ type: "string" });
         }
@@ -75,10 +81,10 @@ describe("bad values name the key", () => {
 test("the README documents every key with its default", () => {
     const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
     for (const [key, decl] of Object.entries(KEYS)) {
-        const def = decl.schema.parse(undefined);
+        const def = "secret" in decl && decl.secret ? "(secret)" : decl.schema.parse(undefined);
         const row = readme.split("\n").find((l) => l.startsWith(`| \`${key}\` |`));
         expect(row).toBeDefined();
         expect(row).toContain(`| ${decl.kind} |`);
-        expect(row).toContain(typeof def === "string" ? (def === "" ? '`""`' : `\`${def}\``) : `\`${JSON.stringify(def)}\``);
+        expect(row).toContain(def === "(secret)" ? "| (secret) |" : typeof def === "string" ? (def === "" ? '`""`' : `\`${def}\``) : `\`${JSON.stringify(def)}\``);
     }
 });

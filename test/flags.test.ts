@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { VERSIONS } from "../components/versions";
+import { emitted } from "./emitted";
 import { ROOT, evaluate, stackConfig, stackNames } from "./harness";
 
 const FLAGS_DIR = path.resolve(ROOT, "..", "shared", "reference", "flags");
@@ -38,15 +39,13 @@ describe.each(stackNames())("stack %s: every flag the program emits exists upstr
     test.each(Object.entries(daemons))("%s", async (label, { file, envPrefix }) => {
         const { names, deprecated } = accepted(file);
         const e = await evaluate(stackConfig(stack), stack);
-        const containers = e.ofType("docker:index/container:Container").filter((c) => c.name.startsWith(`mesos-${label}-`));
-        expect(containers.length).toBeGreaterThan(0);
-        for (const c of containers) {
-            const args = c.inputs.command as string[];
-            const fromEnv = (c.inputs.envs as string[])
-                .map((kv) => kv.slice(0, kv.indexOf("=")))
+        const services = emitted(e).filter((s) => s.label === label);
+        expect(services.length).toBeGreaterThan(0);
+        for (const s of services) {
+            const fromEnv = Object.keys(s.env)
                 .filter((k) => k.startsWith(envPrefix))
                 .map((k) => k.slice(envPrefix.length).toLowerCase());
-            const used = [...args.map(flagName), ...fromEnv];
+            const used = [...s.args.map(flagName), ...fromEnv];
             expect(used.length).toBeGreaterThan(0);
             for (const name of used) {
                 expect({ flag: name, known: names.has(name), deprecatedAlias: deprecated.has(name) }).toEqual({

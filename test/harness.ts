@@ -1,8 +1,8 @@
-import * as fs from "fs";
+import { generateKeyPairSync } from "crypto";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
 import { CONFIG_NAMESPACE } from "../components/config";
+import { projectDeclarations, readStackConfig, stackNames as listStacks } from "../scripts/stackFile";
 
 // Internal to the SDK (absent from its typings): resolves once every pending registration has.
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
@@ -10,35 +10,31 @@ const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForR
 export const ROOT = path.resolve(__dirname, "..");
 
 /** Every stack file in the repository, by stack name. */
-export function stackNames(): string[] {
-    return fs
-        .readdirSync(ROOT)
-        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-        .filter((s): s is string => s !== undefined)
-        .sort();
-}
+export const stackNames = () => listStacks(ROOT);
 
-function asConfigString(value: unknown): string {
-    return typeof value === "string" ? value : JSON.stringify(value);
+/** A throwaway private key, made once per test process. */
+export const TEST_PRIVATE_KEY = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+
+/** Values the tests give the secret keys, as an operator would with `pulumi config set --secret`. */
+export const TEST_SECRETS: Record<string, string> = { [`${CONFIG_NAMESPACE}:sshPrivateKey`]: TEST_PRIVATE_KEY };
+
+/** The keys Pulumi.yaml declares `secret: true`. */
+export function secretKeys(): string[] {
+    return Object.entries(projectDeclarations(ROOT))
+        .filter(([, d]) => d.secret)
+        .map(([k]) => k);
 }
 
 /**
- * The config a Pulumi CLI hands the program for `stack`: the project's declared defaults,
- * overlaid with the stack file's values, every value as a string (structured ones as JSON).
+ * The config a Pulumi CLI hands the program for `stack`. Secrets cannot be decrypted here, so
+ * every declared secret key gets its TEST_SECRETS value.
  */
 export function stackConfig(stack: string): Record<string, string> {
-    const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
-    const result: Record<string, string> = {};
-    for (const [key, decl] of Object.entries<{ default?: unknown }>(project.config ?? {})) {
-        if (decl.default !== undefined) {
-            result[key.includes(":") ? key : `${CONFIG_NAMESPACE}:${key}`] = asConfigString(decl.default);
-        }
+    const { values } = readStackConfig(ROOT, stack);
+    for (const key of secretKeys()) {
+        values[key] = TEST_SECRETS[key];
     }
-    const stackFile = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
-    for (const [key, value] of Object.entries<unknown>(stackFile?.config ?? {})) {
-        result[key] = asConfigString(value);
-    }
-    return result;
+    return values;
 }
 
 /** A resource as the program registered it, with the options mocks do not pass on. */
@@ -82,7 +78,7 @@ function resolve<T>(o: pulumi.Output<T>): Promise<T> {
  * Runs `index.ts` under `pulumi.runtime.setMocks` with `config` and records every resource
  * registration. Throws whatever the program throws (e.g. a ConfigError).
  */
-export async function evaluate(config: Record<string, string>, stack = "test"): Promise<Evaluation> {
+export async function evaluate(config: Record<string, string>, stack = "test", secret: readonly string[] = secretKeys()): Promise<Evaluation> {
     const registered: Registered[] = [];
     await pulumi.runtime.setMocks(
         {
@@ -113,7 +109,7 @@ export async function evaluate(config: Record<string, string>, stack = "test"): 
             }
             callback(err, resp);
         });
-    pulumi.runtime.setAllConfig(config);
+    pulumi.runtime.setAllConfig(config, secret.filter((k) => k in config));
 
     let program: Record<string, unknown> = {};
     jest.isolateModules(() => {
@@ -139,10 +135,10 @@ export async function evaluate(config: Record<string, string>, stack = "test"): 
 }
 
 /** Like `evaluate`, but returns the error the program threw and how many resources it registered first. */
-export async function evaluateFailure(config: Record<string, string>): Promise<{ error: Error; registered: number }> {
+export async function evaluateFailure(config: Record<string, string>, secret?: readonly string[]): Promise<{ error: Error; registered: number }> {
     let count = 0;
     try {
-        const e = await evaluate(config);
+        const e = await evaluate(config, "test", secret);
         count = e.resources.length;
     } catch (error) {
         return { error: error as Error, registered: pulumi.runtime.getMonitor() ? countRegistered() : 0 };
@@ -153,4 +149,27 @@ export async function evaluateFailure(config: Record<string, string>): Promise<{
 function countRegistered(): number {
     const monitor = pulumi.runtime.getMonitor() as any;
     return monitor.getRegisteredResources?.().size ?? 0;
+}
+
+/** The signature key and value with which serialized inputs mark a secret. */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Whether a raw registered input value is marked secret. */
+export function isSecret(value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** A raw registered input with every secret marker removed, for reading values. */
+export function plain(value: any): any {
+    if (isSecret(value)) {
+        return plain(value.value);
+    }
+    if (Array.isArray(value)) {
+        return value.map(plain);
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+    }
+    return value;
 }

@@ -1,4 +1,5 @@
-import { Evaluation, Registered, evaluate, stackConfig, stackNames } from "./harness";
+import { Emitted, emitted } from "./emitted";
+import { Evaluation, Registered, evaluate, isSecret, plain, stackConfig, stackNames } from "./harness";
 
 // Expectations are worked out here from the stack file itself, not with the program's
 // topology module, so that the two are checked against each other.
@@ -6,6 +7,7 @@ interface Expected {
     masters: { name: string; address: string }[];
     agents: { name: string; address: string }[];
     hosts: Map<string, string>;
+    runtime: string;
     engine: string;
     sshUser: string;
     dataRoot: string;
@@ -25,16 +27,16 @@ function expected(config: Record<string, string>): Expected {
         masters,
         agents,
         hosts,
+        runtime: config["mesos-cluster:runtime"],
         engine: config["mesos-cluster:engine"],
         sshUser: config["mesos-cluster:sshUser"],
         dataRoot: config["mesos-cluster:dataRoot"],
     };
 }
 
-const flag = (r: Registered, name: string) =>
-    (r.inputs.command as string[]).find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const env = (r: Registered) => Object.fromEntries((r.inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
-const volumes = (r: Registered) => (r.inputs.volumes as { hostPath: string; containerPath: string }[]).map((v) => `${v.hostPath}:${v.containerPath}`);
+const flag = (s: Emitted, name: string) => s.args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const env = (s: Emitted) => s.env;
+const volumes = (s: Emitted) => s.volumes;
 
 describe.each(stackNames())("stack %s under mocks", (stack) => {
     const config = stackConfig(stack);
@@ -46,16 +48,26 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
     beforeAll(async () => {
         e = await evaluate(config, stack);
         cluster = e.byName("mesos");
+        services = emitted(e);
     });
 
-    const container = (label: string, host: string) => e.byName(`mesos-${label}-${host}-container`);
+    let services: Emitted[];
+    const container = (label: string, host: string) => {
+        const found = services.find((s) => s.label === label && s.host === host);
+        if (found === undefined) {
+            throw new Error(`no ${label} emitted on ${host}`);
+        }
+        return found;
+    };
+    const docker = x.runtime === "docker" ? test : test.skip;
+    const systemd = x.runtime === "systemd" ? test : test.skip;
 
     test("one MesosCluster at the top", () => {
         expect(e.ofType("mesos:index:MesosCluster")).toHaveLength(1);
         expect(cluster.parent).toBe("");
     });
 
-    test("one component per service per host, each the cluster's child, with an image and a container below it", () => {
+    test("one component per service per host, each the cluster's child, with its runtime's resources below it", () => {
         const placed: [string, string, string][] = [];
         for (const m of x.masters) {
             placed.push(
@@ -74,14 +86,18 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
             const component = e.byName(`mesos-${label}-${host}`);
             expect(component.type).toBe(type);
             expect(component.parent).toBe(cluster.urn);
-            expect(e.byName(`${component.name}-image`).parent).toBe(component.urn);
-            expect(e.byName(`${component.name}-container`).parent).toBe(component.urn);
+            const children = e.resources.filter((r) => r.parent === component.urn).map((r) => r.name);
+            expect(children.sort()).toEqual(
+                x.runtime === "docker" ? [`${component.name}-container`, `${component.name}-image`] : [`${component.name}-unit`],
+            );
         }
-        // The cluster, a provider per host, and a component, image and container per service.
-        expect(e.resources).toHaveLength(1 + x.hosts.size + 3 * placed.length);
+        // docker: the cluster, a provider per host, and a component, image and container per service.
+        // systemd: the cluster, and a component and a command per service.
+        expect(e.resources).toHaveLength(x.runtime === "docker" ? 1 + x.hosts.size + 3 * placed.length : 1 + 2 * placed.length);
+        expect(services).toHaveLength(placed.length);
     });
 
-    test("one docker provider per host, reaching the engine the stack names", () => {
+    docker("one docker provider per host, reaching the engine the stack names", () => {
         const providers = e.ofType("pulumi:providers:docker");
         expect(providers.map((p) => p.name).sort()).toEqual([...x.hosts.keys()].map((h) => `mesos-docker-${h}`).sort());
         for (const p of providers) {
@@ -95,11 +111,32 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
         }
     });
 
-    test("containers: host network, restart policy, sorted env, no mesos- name, replaced by deleting first", () => {
+    test("every service: host network, no mesos- name, unique names", () => {
+        for (const s of services) {
+            expect(s.network).toBe("host");
+            expect(s.containerName).not.toMatch(/^mesos-/);
+        }
+        const names = services.map((s) => s.containerName);
+        expect(new Set(names).size).toBe(names.length);
+    });
+
+    systemd("one remote.Command per service per host, to that host, with the stack's SSH settings", () => {
+        for (const s of services) {
+            const c = s.resource;
+            // The connection carries the key, so the whole of it is secret.
+            expect(isSecret(c.inputs.connection)).toBe(true);
+            const connection = plain(c.inputs.connection);
+            expect(connection.host).toBe(x.hosts.get(s.host));
+            expect(connection.user).toBe(x.sshUser);
+            expect(connection.port).toBe(22);
+            expect(c.inputs.triggers).toEqual([x.hosts.get(s.host), `${s.containerName}.service`]);
+            expect(c.deleteBeforeReplace).toBe(true);
+        }
+    });
+
+    docker("containers: restart policy, sorted env, the image built on their host, replaced by deleting first", () => {
         for (const c of e.ofType("docker:index/container:Container")) {
-            expect(c.inputs.networkMode).toBe("host");
             expect(c.inputs.restart).toBe("always");
-            expect(c.inputs.name).not.toMatch(/^mesos-/);
             expect(c.inputs.envs).toEqual([...c.inputs.envs].sort());
             expect(c.deleteBeforeReplace).toBe(true);
             // The container runs the image this stack built on its host.
@@ -109,8 +146,6 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
             expect(image.inputs.skipPush).toBe(true);
             expect(image.inputs.build.context).toMatch(/^images\/(zookeeper|mesos-master|mesos-agent|marathon|chronos)$/);
         }
-        const names = e.ofType("docker:index/container:Container").map((c) => c.inputs.name);
-        expect(new Set(names).size).toBe(names.length);
     });
 
     test("every libmesos process binds and advertises its host's address", () => {
@@ -158,9 +193,9 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
             expect(flag(c, "master")).toBe(`zk://${zkHosts}/mesos`);
             expect(flag(c, "containerizers")).toBe("docker,mesos");
             expect(flag(c, "executor_registration_timeout")).toMatch(/^([5-9]|\d\d+)mins$/);
-            expect(c.inputs.command).toContain("--no-systemd_enable_support");
-            expect(c.inputs.privileged).toBe(true);
-            expect(c.inputs.pidMode).toBe("host");
+            expect(c.args).toContain("--no-systemd_enable_support");
+            expect(c.privileged).toBe(true);
+            expect(c.pidHost).toBe(true);
             const work = flag(c, "work_dir");
             expect(work).toBe(`${x.dataRoot}/mesos-agent/work`);
             expect(volumes(c)).toEqual(
@@ -169,7 +204,7 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
         }
         for (const label of ["zookeeper", "master", "marathon", "chronos"]) {
             for (const m of x.masters) {
-                expect(container(label, m.name).inputs.privileged).toBe(false);
+                expect(container(label, m.name).privileged).toBe(false);
             }
         }
     });

@@ -1,14 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceRuntime } from "../spec";
 import { DockerRuntime, DockerRuntimeArgs } from "./docker";
+import { SystemdRuntime, SystemdRuntimeArgs } from "./systemd";
 
 /** Which runtime a stack uses, and its settings. */
-export type RuntimeSettings = { readonly kind: "docker" } & DockerRuntimeArgs;
+export type RuntimeSettings = ({ readonly kind: "docker" } & DockerRuntimeArgs) | ({ readonly kind: "systemd" } & SystemdRuntimeArgs);
 
 /** The runtime for a stack; its per-host resources (providers) are children of `parent`. */
 export function createRuntime(name: string, settings: RuntimeSettings, parent: pulumi.Resource): ServiceRuntime {
     switch (settings.kind) {
         case "docker":
             return new DockerRuntime(name, settings, parent);
+        case "systemd":
+            return new SystemdRuntime(settings);
     }
 }

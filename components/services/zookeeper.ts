@@ -48,6 +48,27 @@ export function zookeeperSpec(t: Topology, host: Host): ServiceSpec {
     };
 }
 
+/**
+ * The zoo.cfg the image's entrypoint renders from a spec's environment, line for line (the
+ * real-image test compares the two). For review: hosts receive the environment, not this file.
+ */
+export function renderZooCfg(spec: ServiceSpec): string {
+    const env = spec.env;
+    return [
+        `tickTime=${env.ZOO_TICK_TIME}`,
+        `initLimit=${env.ZOO_INIT_LIMIT}`,
+        `syncLimit=${env.ZOO_SYNC_LIMIT}`,
+        "dataDir=/var/lib/zookeeper/data",
+        "dataLogDir=/var/lib/zookeeper/datalog",
+        `4lw.commands.whitelist=${env.ZOO_4LW_COMMANDS_WHITELIST}`,
+        `admin.enableServer=${env.ZOO_ADMIN_SERVER_ENABLED}`,
+        "standaloneEnabled=true",
+        "reconfigEnabled=false",
+        ...env.ZOO_SERVERS.split(" "),
+        "",
+    ].join("\n");
+}
+
 /** A ZooKeeper ensemble member on one master host. */
 export class ZooKeeper extends ServiceComponent {
     constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {

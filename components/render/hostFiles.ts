@@ -1,0 +1,29 @@
+import { clusterSpecs } from "../services";
+import { renderZooCfg } from "../services/zookeeper";
+import { HostFile, imageRef } from "../spec";
+import { Topology } from "../topology";
+import { hostFiles } from "./systemdUnit";
+
+/** Files for review, per host: what the systemd runtime writes, and what containers render. */
+export interface RenderedHost {
+    readonly host: string;
+    /** Written on the host by the systemd runtime (absolute paths). */
+    readonly files: readonly HostFile[];
+    /** Rendered inside a container at start, shown for review (`<container>/<file>`). */
+    readonly containerFiles: readonly HostFile[];
+}
+
+/** Every file of every host of the topology, from the same specs and renderers the runtimes use. */
+export function renderHosts(t: Topology, registry: string): RenderedHost[] {
+    const specs = clusterSpecs(t);
+    return t.hosts.map((h) => {
+        const mine = specs.filter((s) => s.host.name === h.name);
+        return {
+            host: h.name,
+            files: mine.flatMap((s) => hostFiles(s, imageRef(s.image, registry))),
+            containerFiles: mine
+                .filter((s) => s.service === "zookeeper")
+                .map((s) => ({ path: `${s.containerName}/etc/zookeeper/cluster/zoo.cfg`, mode: "0644", content: renderZooCfg(s) })),
+        };
+    });
+}

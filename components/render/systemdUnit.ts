@@ -1,0 +1,93 @@
+import { HostFile, ServiceSpec, envList } from "../spec";
+
+/** Where units and their env files live on a host. */
+export const UNIT_DIR = "/etc/systemd/system";
+export const CONFIG_DIR = "/etc/mesos-cluster";
+const DOCKER = "/usr/bin/docker";
+
+export const unitName = (spec: ServiceSpec) => `${spec.containerName}.service`;
+export const unitPath = (spec: ServiceSpec) => `${UNIT_DIR}/${unitName(spec)}`;
+export const envFilePath = (spec: ServiceSpec) => `${CONFIG_DIR}/${spec.containerName}.env`;
+
+/**
+ * The `docker run` arguments that run a spec in the foreground under systemd: `--rm` and a
+ * fixed name, host networking, no restart policy (systemd is the one supervisor).
+ */
+export function dockerRunArgs(spec: ServiceSpec, image: string): string[] {
+    return [
+        "run",
+        "--rm",
+        `--name=${spec.containerName}`,
+        "--net=host",
+        ...(spec.pidHost ? ["--pid=host"] : []),
+        ...(spec.privileged ? ["--privileged"] : []),
+        `--env-file=${envFilePath(spec)}`,
+        ...spec.volumes.map((v) => `--volume=${v.host}:${v.container}${v.readOnly ? ":ro" : ""}`),
+        image,
+        ...spec.args,
+    ];
+}
+
+/**
+ * One word of an Exec line: systemd expands `%` specifiers and `$` variables, so both are
+ * doubled; words with blanks, quotes or backslashes are double-quoted with C escapes.
+ */
+export function execWord(word: string): string {
+    const escaped = word.replace(/%/g, "%%").replace(/\$/g, "$$$$");
+    if (escaped !== "" && !/[\s"'\\;]/.test(escaped)) {
+        return escaped;
+    }
+    return `"${escaped.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
+const execLine = (words: readonly string[]) => words.map(execWord).join(" \\\n    ");
+
+/** The unit that runs a spec's container: docker's client in the foreground, supervised by systemd. */
+export function renderUnit(spec: ServiceSpec, image: string): string {
+    const name = spec.containerName;
+    return [
+        `# Managed by mesos-cluster (Pulumi): ${spec.service} on ${spec.host.name} (${spec.host.address}).`,
+        "# Local edits are overwritten by the next `pulumi up`.",
+        "[Unit]",
+        `Description=mesos-cluster ${spec.service} (${name})`,
+        "After=docker.service network-online.target",
+        "Wants=network-online.target",
+        "Requires=docker.service",
+        "",
+        "[Service]",
+        "Type=simple",
+        // A container left by a crash would hold the name.
+        `ExecStartPre=-${DOCKER} rm -f ${execWord(name)}`,
+        // Best effort: a restart must not depend on the registry when the image is here.
+        `ExecStartPre=-${DOCKER} pull ${execWord(image)}`,
+        `ExecStart=${DOCKER} ${execLine(dockerRunArgs(spec, image))}`,
+        `ExecStop=${DOCKER} stop ${execWord(name)}`,
+        "Restart=always",
+        "RestartSec=10",
+        // Image pulls can take minutes.
+        "TimeoutStartSec=0",
+        "",
+        "[Install]",
+        "WantedBy=multi-user.target",
+        "",
+    ].join("\n");
+}
+
+/** `docker run --env-file` content: one KEY=VALUE a line, taken literally. */
+export function renderEnvFile(spec: ServiceSpec): string {
+    const lines = envList(spec.env);
+    for (const line of lines) {
+        if (line.includes("\n")) {
+            throw new Error(`${spec.containerName}: env ${line.split("=")[0]} holds a newline, which an env file cannot carry`);
+        }
+    }
+    return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+}
+
+/** Every file the systemd runtime writes for a spec, in write order (the unit last). */
+export function hostFiles(spec: ServiceSpec, image: string): HostFile[] {
+    return [
+        { path: envFilePath(spec), mode: "0600", content: renderEnvFile(spec) },
+        { path: unitPath(spec), mode: "0644", content: renderUnit(spec, image) },
+    ];
+}

@@ -1,0 +1,116 @@
+import * as remote from "@pulumi/command/remote";
+import * as pulumi from "@pulumi/pulumi";
+import { hostFiles, unitName } from "../render/systemdUnit";
+import { HostFile, ServiceRuntime, ServiceSpec, imageRef } from "../spec";
+
+/** Arguments of the systemd runtime. */
+export interface SystemdRuntimeArgs {
+    readonly sshUser: string;
+    readonly sshPort: number;
+    /** A Pulumi secret. */
+    readonly sshPrivateKey: pulumi.Output<string>;
+    /** Registry the hosts pull images from; "" for images already on the hosts. */
+    readonly registry: string;
+}
+
+/** Single-quotes a word for a POSIX shell. */
+export function shellQuote(word: string): string {
+    return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Reads `MODE PATH BASE64` records from stdin and installs each file that differs; then
+ * pulls the image and enables the unit, restarting it only if one of its files changed.
+ * Running it twice changes nothing the second time.
+ */
+export const CREATE_SCRIPT = `set -eu
+unit=$1 image=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+changed=0
+while read -r mode path data; do
+  [ -n "$path" ] || continue
+  printf '%s' "$data" | base64 -d > "$tmp/file"
+  if ! cmp -s "$tmp/file" "$path" || [ "$(stat -c %a "$path")" != "\${mode#0}" ]; then
+    mkdir -p "$(dirname "$path")"
+    install -m "$mode" "$tmp/file" "$path.new"
+    mv -f "$path.new" "$path"
+    changed=1
+  fi
+done
+if ! docker pull -q "$image" >/dev/null 2>&1 && ! docker image inspect "$image" >/dev/null 2>&1; then
+  echo "mesos-cluster: cannot pull $image and no local copy exists" >&2
+  exit 1
+fi
+if [ "$changed" = 1 ]; then
+  systemctl daemon-reload
+  systemctl enable "$unit"
+  systemctl restart "$unit"
+else
+  systemctl enable "$unit"
+  systemctl start "$unit"
+fi
+echo "$unit: $(systemctl is-active "$unit") (changed=$changed)"`;
+
+/** Stops and disables the unit and removes its files; data directories stay. */
+export const DELETE_SCRIPT = `set -eu
+unit=$1
+shift
+systemctl disable --now "$unit" 2>/dev/null || true
+rm -f "$@"
+systemctl daemon-reload
+systemctl reset-failed "$unit" 2>/dev/null || true
+echo "$unit: removed"`;
+
+/** The stdin that carries a service's files to CREATE_SCRIPT. */
+export function bundle(files: readonly HostFile[]): string {
+    return files.map((f) => `${f.mode} ${f.path} ${Buffer.from(f.content).toString("base64")}\n`).join("");
+}
+
+/**
+ * Runs each spec as a systemd unit on its host, written over SSH by one `remote.Command`:
+ * create and update write the files and (re)start the unit, delete removes them.
+ */
+export class SystemdRuntime implements ServiceRuntime {
+    constructor(private readonly args: SystemdRuntimeArgs) {}
+
+    /** The command line that runs `script` with `words` as $1.., as root. */
+    private command(script: string, words: readonly string[]): string {
+        const sudo = this.args.sshUser === "root" ? "" : "sudo -n ";
+        return `${sudo}sh -c ${shellQuote(script)} mesos-cluster ${words.map(shellQuote).join(" ")}`;
+    }
+
+    deploy(name: string, spec: ServiceSpec, parent: pulumi.Resource): pulumi.Resource[] {
+        const image = imageRef(spec.image, this.args.registry);
+        const files = hostFiles(spec, image);
+        const unit = unitName(spec);
+        const create = this.command(CREATE_SCRIPT, [unit, image]);
+        const command = new remote.Command(
+            `${name}-unit`,
+            {
+                connection: {
+                    host: spec.host.address,
+                    port: this.args.sshPort,
+                    user: this.args.sshUser,
+                    privateKey: this.args.sshPrivateKey,
+                },
+                create,
+                update: create,
+                delete: this.command(DELETE_SCRIPT, [unit, ...files.map((f) => f.path)]),
+                stdin: bundle(files),
+                // A service moved to another address is removed from the old host and created anew.
+                triggers: [spec.host.address, unit],
+                // The provider would Setenv its previous output, which sshd refuses without AcceptEnv.
+                addPreviousOutputInEnv: false,
+                logging: "none",
+            },
+            {
+                parent,
+                // The replacement's create writes the same paths the old delete removes.
+                deleteBeforeReplace: true,
+                additionalSecretOutputs: ["stdout", "stderr"],
+            },
+        );
+        return [command];
+    }
+}

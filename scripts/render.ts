@@ -1,0 +1,76 @@
+/**
+ * npm run render -- --stack NAME --out DIR
+ *
+ * Writes, without the Pulumi CLI, every file each host of a stack would receive from the
+ * systemd runtime (units, env files), the zoo.cfg each ZooKeeper container renders, and a
+ * topology diagram (topology.svg). Reviewers diff DIR in a pull request.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { ConfigError, parseConfig } from "../components/config";
+import { renderDiagram } from "../components/render/diagram";
+import { renderHosts } from "../components/render/hostFiles";
+import { buildTopology } from "../components/topology";
+import { readStackConfig, stackNames } from "./stackFile";
+
+const ROOT = path.resolve(__dirname, "..");
+
+function usage(message: string): never {
+    console.error(`render: ${message}\nusage: npm run render -- --stack NAME --out DIR   (stacks: ${stackNames(ROOT).join(", ")})`);
+    process.exit(2);
+}
+
+function parseArgs(argv: readonly string[]): { stack: string; out: string } {
+    const args: Record<string, string> = {};
+    for (let i = 0; i < argv.length; i += 2) {
+        const [flag, value] = [argv[i], argv[i + 1]];
+        if ((flag !== "--stack" && flag !== "--out") || value === undefined || value.startsWith("--")) {
+            usage(`unexpected argument "${flag}"`);
+        }
+        args[flag.slice(2)] = value;
+    }
+    if (!args.stack || !args.out) {
+        usage("both --stack and --out are required");
+    }
+    return { stack: args.stack, out: path.resolve(args.out) };
+}
+
+/** Writes the stack's files under `out` (emptied first); returns the paths written, relative to it. */
+export function render(stack: string, out: string): string[] {
+    const { values } = readStackConfig(ROOT, stack);
+    // Rendering connects nowhere, so the SSH key (a secret, unreadable here) is not needed.
+    const config = parseConfig(values, { requireSecrets: false });
+    const topology = buildTopology(config);
+    fs.rmSync(out, { recursive: true, force: true });
+    const written: string[] = [];
+    const write = (rel: string, content: string, mode: string) => {
+        const file = path.join(out, rel);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, content, { mode: parseInt(mode, 8) });
+        written.push(rel);
+    };
+    for (const host of renderHosts(topology, config.registry)) {
+        for (const f of host.files) {
+            write(path.join(host.host, f.path), f.content, f.mode);
+        }
+        for (const f of host.containerFiles) {
+            write(path.join(host.host, "in-container", f.path), f.content, f.mode);
+        }
+    }
+    write("topology.svg", renderDiagram(topology), "0644");
+    return written;
+}
+
+if (require.main === module) {
+    const { stack, out } = parseArgs(process.argv.slice(2));
+    try {
+        const written = render(stack, out);
+        console.log(`render: ${written.length} files for stack ${stack} in ${out}`);
+    } catch (e) {
+        if (e instanceof ConfigError) {
+            console.error(e.message);
+            process.exit(1);
+        }
+        throw e;
+    }
+}

@@ -1,0 +1,218 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseConfig } from "../components/config";
+import { renderHosts } from "../components/render/hostFiles";
+import { execWord, renderUnit } from "../components/render/systemdUnit";
+import { CREATE_SCRIPT, DELETE_SCRIPT, shellQuote } from "../components/runtimes/systemd";
+import { clusterSpecs } from "../components/services";
+import { buildTopology } from "../components/topology";
+import { VERSIONS } from "../components/versions";
+import { render } from "../scripts/render";
+import { readStackConfig } from "../scripts/stackFile";
+import { bundleFiles, emitted, execWords, unitValue } from "./emitted";
+import { ROOT, TEST_PRIVATE_KEY, evaluate, plain, stackConfig, stackNames } from "./harness";
+
+const devTopology = () => buildTopology(parseConfig({}));
+
+describe("unit rendering", () => {
+    test.each([
+        ["plain", "--port=5050", "--port=5050"],
+        ["a percent sign (a systemd specifier)", "50%", "50%%"],
+        ["a dollar sign (a systemd variable)", "$HOME", "$$HOME"],
+        ["blanks", "a b", '"a b"'],
+        ["quotes and backslashes", 'say "hi" \\ now', '"say \\"hi\\" \\\\ now"'],
+        ["a semicolon (a command separator in old systemd)", "a;b", '"a;b"'],
+    ])("%s", (_, word, expected) => {
+        expect(execWord(word)).toBe(expected);
+        expect(execWords(`X ${execWord(word)}`)).toEqual(["X", word]);
+    });
+
+    test("a unit per the reference: docker.service first, foreground docker run, systemd restarts", () => {
+        const [spec] = clusterSpecs(devTopology());
+        const unit = renderUnit(spec, "reg:5000/mesos-cluster/zookeeper:3.8");
+        expect(unitValue(unit, "After")).toContain("docker.service");
+        expect(unitValue(unit, "Requires")).toBe("docker.service");
+        expect(unit).toContain(`ExecStartPre=-/usr/bin/docker rm -f ${spec.containerName}\n`);
+        expect(unit).toContain("ExecStartPre=-/usr/bin/docker pull reg:5000/mesos-cluster/zookeeper:3.8\n");
+        const start = execWords(unitValue(unit, "ExecStart") as string);
+        expect(start.slice(0, 4)).toEqual(["/usr/bin/docker", "run", "--rm", `--name=${spec.containerName}`]);
+        expect(start).not.toContain("-d");
+        expect(start.some((w) => w.startsWith("--restart"))).toBe(false);
+        expect(unitValue(unit, "ExecStop")).toBe(`/usr/bin/docker stop ${spec.containerName}`);
+        expect(unitValue(unit, "Restart")).toBe("always");
+        expect(unitValue(unit, "TimeoutStartSec")).toBe("0");
+        expect(unitValue(unit, "WantedBy")).toBe("multi-user.target");
+    });
+
+    test("shell quoting survives any word", () => {
+        for (const word of ["plain", "it's", "a b", "$(rm -rf /)", "'\"'"]) {
+            const out = spawnSync("sh", ["-c", `printf %s ${shellQuote(word)}`], { encoding: "utf8" });
+            expect(out.stdout).toBe(word);
+        }
+    });
+
+    test("the scripts are valid POSIX shell", () => {
+        for (const script of [CREATE_SCRIPT, DELETE_SCRIPT]) {
+            expect(spawnSync("sh", ["-n", "-c", script]).status).toBe(0);
+        }
+    });
+});
+
+describe("stack prod: one remote.Command per service per host", () => {
+    const config = stackConfig("prod");
+    const registry = config["mesos-cluster:registry"];
+    const sshUser = config["mesos-cluster:sshUser"];
+
+    test("create = update, delete, stdin, triggers and options", async () => {
+        const e = await evaluate(config, "prod");
+        const commands = e.ofType("command:remote:Command");
+        const specs = clusterSpecs(buildTopology(parseConfig(readStackConfig(ROOT, "prod").values, { requireSecrets: false })));
+        expect(commands).toHaveLength(specs.length);
+        for (const spec of specs) {
+            const c = e.resources.find((r) => r.name.endsWith(`-${spec.host.name}-unit`) && r.name.includes(`-${spec.containerName.split("-")[0]}-`));
+            expect(c).toBeDefined();
+            const i = plain(c!.inputs);
+            const unit = `${spec.containerName}.service`;
+            const image = `${registry}/${spec.image.repository}:${spec.image.tag}`;
+            // The user is not root: every command runs through sudo, never prompting.
+            expect(sshUser).not.toBe("root");
+            expect(i.create).toBe(`sudo -n sh -c ${shellQuote(CREATE_SCRIPT)} mesos-cluster ${shellQuote(unit)} ${shellQuote(image)}`);
+            expect(i.update).toBe(i.create);
+            expect(i.delete).toBe(
+                `sudo -n sh -c ${shellQuote(DELETE_SCRIPT)} mesos-cluster ${shellQuote(unit)} ${shellQuote(`/etc/mesos-cluster/${spec.containerName}.env`)} ${shellQuote(`/etc/systemd/system/${unit}`)}`,
+            );
+            const files = bundleFiles(i.stdin);
+            expect([...files.keys()]).toEqual([`/etc/mesos-cluster/${spec.containerName}.env`, `/etc/systemd/system/${unit}`]);
+            expect(files.get(`/etc/mesos-cluster/${spec.containerName}.env`)?.mode).toBe("0600");
+            expect(files.get(`/etc/systemd/system/${unit}`)?.mode).toBe("0644");
+            expect(i.triggers).toEqual([spec.host.address, unit]);
+            expect(i.logging).toBe("none");
+            expect(i.addPreviousOutputInEnv).toBe(false);
+            expect(c!.deleteBeforeReplace).toBe(true);
+            expect(c!.additionalSecretOutputs).toEqual(expect.arrayContaining(["stdout", "stderr", "connection"]));
+            expect(i.connection.privateKey).toBe(TEST_PRIVATE_KEY);
+            // The key travels in the connection alone.
+            for (const text of [i.create, i.update, i.delete, i.stdin, JSON.stringify(i.triggers)]) {
+                expect(text).not.toContain(TEST_PRIVATE_KEY.split("\n")[1]);
+            }
+        }
+    });
+
+    test("a root user runs the scripts without sudo", async () => {
+        const e = await evaluate({ ...config, "mesos-cluster:sshUser": "root" }, "prod");
+        for (const c of e.ofType("command:remote:Command")) {
+            expect(c.inputs.create).toMatch(/^sh -c '/);
+            expect(c.inputs.delete).toMatch(/^sh -c '/);
+        }
+    });
+});
+
+describe.each(stackNames())("stack %s: both runtimes carry the same service", (stack) => {
+    test("image, args, environment, volumes and network settings", async () => {
+        const base = { ...stackConfig(stack), "mesos-cluster:registry": "" };
+        const viaDocker = emitted(await evaluate({ ...base, "mesos-cluster:runtime": "docker", "mesos-cluster:engine": "ssh" }));
+        const viaSystemd = emitted(await evaluate({ ...base, "mesos-cluster:runtime": "systemd" }));
+        const key = (s: { label: string; host: string }) => `${s.label}@${s.host}`;
+        expect(viaSystemd.map(key).sort()).toEqual(viaDocker.map(key).sort());
+        for (const d of viaDocker) {
+            const s = viaSystemd.find((x) => key(x) === key(d))!;
+            const comparable = ({ containerName, image, args, env, volumes, network, privileged, pidHost }: typeof d) => ({
+                containerName,
+                image,
+                args,
+                env,
+                volumes,
+                network,
+                privileged,
+                pidHost,
+            });
+            expect(comparable(s)).toEqual(comparable(d));
+        }
+    });
+});
+
+describe("render", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
+    afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+    test.each(stackNames())("stack %s: every host's files and a diagram", (stack) => {
+        const dir = path.join(out, stack);
+        const written = render(stack, dir);
+        const config = parseConfig(readStackConfig(ROOT, stack).values, { requireSecrets: false });
+        const t = buildTopology(config);
+        const hosts = renderHosts(t, config.registry);
+        expect(written).toHaveLength(hosts.reduce((n, h) => n + h.files.length + h.containerFiles.length, 0) + 1);
+        for (const h of hosts) {
+            for (const f of h.files) {
+                const file = path.join(dir, h.host, f.path);
+                expect(fs.readFileSync(file, "utf8")).toBe(f.content);
+                expect((fs.statSync(file).mode & 0o777).toString(8)).toBe(f.mode.replace(/^0/, ""));
+            }
+        }
+        for (const m of t.ensemble) {
+            const cfg = fs.readFileSync(path.join(dir, m.host.name, "in-container", `zookeeper-${m.host.name}`, "etc/zookeeper/cluster/zoo.cfg"), "utf8");
+            expect(cfg.split("\n").filter((l) => l.startsWith("server."))).toHaveLength(t.masters.length);
+        }
+        const svg = fs.readFileSync(path.join(dir, "topology.svg"), "utf8");
+        expect(svg).toMatch(/^<\?xml[^>]*>\n<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+        for (const h of t.hosts) {
+            expect(svg).toContain(`${h.name}  ${h.address}`);
+        }
+        expect(svg).toContain(`quorum ${t.quorum}`);
+    });
+
+    test("the command line refuses a missing argument and an unknown stack", () => {
+        const run = (...args: string[]) =>
+            spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "-T", "-P", path.join(ROOT, "tsconfig.json"), path.join(ROOT, "scripts/render.ts"), ...args], {
+                encoding: "utf8",
+                timeout: 60_000,
+            });
+        expect(run("--stack", "prod").stderr).toMatch(/both --stack and --out are required/);
+        const unknown = run("--stack", "nope", "--out", path.join(out, "nope"));
+        expect(unknown.status).not.toBe(0);
+        expect(unknown.stderr).toMatch(/no stack file .*Pulumi\.nope\.yaml/);
+    }, 120_000);
+});
+
+const verifier = spawnSync("systemd-analyze", ["--version"]).status === 0 && fs.existsSync("/usr/bin/docker");
+if (!verifier && process.env.REQUIRE_DOCKER === "1") {
+    throw new Error("REQUIRE_DOCKER=1 but systemd-analyze or /usr/bin/docker is missing; run scripts/docker-engine.sh start");
+}
+
+(verifier ? describe : describe.skip)("systemd-analyze verify", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "units-"));
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const verify = (files: string[]) => spawnSync("systemd-analyze", ["verify", "--man=no", ...files], { encoding: "utf8", timeout: 120_000 });
+
+    test.each(stackNames())("stack %s: every unit passes, with no warning", (stack) => {
+        const config = parseConfig(readStackConfig(ROOT, stack).values, { requireSecrets: false });
+        const files: string[] = [];
+        for (const h of renderHosts(buildTopology(config), config.registry)) {
+            for (const f of h.files.filter((x) => x.path.endsWith(".service"))) {
+                const file = path.join(dir, path.basename(f.path));
+                fs.writeFileSync(file, f.content);
+                files.push(file);
+            }
+        }
+        expect(files.length).toBeGreaterThan(0);
+        const result = verify(files);
+        expect({ status: result.status, output: `${result.stdout}${result.stderr}` }).toEqual({ status: 0, output: "" });
+    }, 120_000);
+
+    test("it does catch a broken unit (a negative control)", () => {
+        const [spec] = clusterSpecs(devTopology());
+        const file = path.join(dir, "broken.service");
+        fs.writeFileSync(file, renderUnit(spec, "x").replace("Requires=docker.service", "Requires=no-such.service").replace("Restart=always", "Restart=always\nBogusKey=1"));
+        const result = verify([file]);
+        expect(result.status).not.toBe(0);
+        expect(`${result.stdout}${result.stderr}`).toMatch(/BogusKey|no-such\.service/);
+    });
+});
+
+test("pinned versions show in the systemd images too", () => {
+    const specs = clusterSpecs(devTopology());
+    expect(specs.map((s) => s.image.tag).sort()).toEqual([VERSIONS.chronos, VERSIONS.marathon, VERSIONS.mesos, VERSIONS.mesos, VERSIONS.zookeeper].sort());
+});
