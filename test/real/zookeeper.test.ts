@@ -2,7 +2,10 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Evaluation, ROOT, evaluate, stackConfig } from "../harness";
+import { parseConfig } from "../../components/config";
+import { zookeeperSpec, renderZooCfg } from "../../components/services/zookeeper";
+import { buildTopology } from "../../components/topology";
+import { Evaluation, ROOT, evaluate, secretKeys, stackConfig } from "../harness";
 import { docker, engineAvailable, runArgs, tryDocker, waitFor } from "./docker";
 
 // The project's ZooKeeper image, built for real, run with exactly the container inputs the
@@ -29,10 +32,16 @@ suite("the ZooKeeper image, built and run for real", () => {
     let image = "";
     const figures: Record<string, string> = {};
 
+    const configFor = (masters: string[]) => ({
+        ...stackConfig("ha"),
+        "mesos-cluster:masters": JSON.stringify(masters),
+        "mesos-cluster:agents": JSON.stringify([masters[0].split("=")[0]]),
+    });
+
     async function program(masters: string[]): Promise<Evaluation> {
         // engine: ssh only because the topology refuses one local engine for several hosts;
         // the containers are started here with the docker CLI from the registered inputs.
-        return evaluate({ ...stackConfig("ha"), "mesos-cluster:masters": JSON.stringify(masters), "mesos-cluster:agents": JSON.stringify([masters[0].split("=")[0]]) });
+        return evaluate(configFor(masters));
     }
 
     function start(e: Evaluation, host: string): string {
@@ -94,6 +103,14 @@ suite("the ZooKeeper image, built and run for real", () => {
                 expect(fs.readFileSync(path.join(work, h, e.byName(`mesos-zookeeper-${h}-container`).inputs.volumes[0].hostPath, "myid"), "utf8").trim()).toBe(String(i + 1));
             }
         }, 120_000);
+
+        test("each member's zoo.cfg is exactly what render shows for review", () => {
+            const t = buildTopology(parseConfig(configFor(["z3=127.0.0.33", "z1=127.0.0.31", "z2=127.0.0.32"]), { secretKeys: new Set(secretKeys()) }));
+            for (const m of t.ensemble) {
+                const inContainer = docker(["exec", `zookeeper-${m.host.name}`, "cat", "/etc/zookeeper/cluster/zoo.cfg"]);
+                expect(inContainer).toBe(renderZooCfg(zookeeperSpec(t, m.host)));
+            }
+        });
 
         test("a write on one member is read on another", () => {
             zkCli("zookeeper-z1", hosts.z1, "create /mesos-cluster-probe written-on-z1");
