@@ -126,8 +126,14 @@ export const KEYS = {
     },
     dataRoot: {
         kind: "string",
-        schema: z.string().regex(/^\/[A-Za-z0-9_.\/-]*[A-Za-z0-9_.-]$/, { error: "must be an absolute path without a trailing '/'" }).default("/var/lib/mesos-cluster"),
-        description: "Host directory under which every service keeps its data and logs (persistent across restarts).",
+        schema: z
+            .string()
+            .regex(/^\/([A-Za-z0-9_.\/-]|\{host\})*([A-Za-z0-9_.-]|\{host\})$/, {
+                error: "must be an absolute path without a trailing '/'; '{host}' may stand for the host's name",
+            })
+            .default("/var/lib/mesos-cluster"),
+        description:
+            "Host directory under which every service keeps its data and logs (persistent across restarts). '{host}' in it is replaced by the host's name, for hosts that share one filesystem.",
     },
     logLevel: {
         kind: "string",

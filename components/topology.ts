@@ -52,6 +52,7 @@ export const MAX_ZOOKEEPER_MEMBERS = 255;
 /** Everything derived from the host lists. Pure data: no Pulumi, no Docker, no SSH. */
 export interface Topology {
     readonly clusterName: string;
+    /** The data root as configured; `{host}` stands for a host's name (see dataRootOf). */
     readonly dataRoot: string;
     readonly containerPrefix: string;
     readonly logLevel: string;
@@ -85,6 +86,11 @@ export interface Topology {
 }
 
 const key = (k: string) => `${CONFIG_NAMESPACE}:${k}`;
+
+/** A host's data root: the configured one, `{host}` replaced by the host's name. */
+export function dataRootOf(t: Pick<Topology, "dataRoot">, host: Host): string {
+    return t.dataRoot.split("{host}").join(host.name);
+}
 
 /** floor(n/2)+1: with n/2, two halves of an even split could both form a quorum. */
 export function quorumOf(masterCount: number): number {

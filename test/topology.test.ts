@@ -1,5 +1,5 @@
 import { ClusterConfig, ConfigError, parseConfig } from "../components/config";
-import { buildTopology, quorumOf } from "../components/topology";
+import { buildTopology, dataRootOf, quorumOf } from "../components/topology";
 
 /** A validated config from a few keys, the rest defaults. */
 function config(values: Record<string, unknown>): ClusterConfig {
@@ -101,6 +101,12 @@ describe("placement and ports", () => {
         expect(t.placements.find((p) => p.host.name === "a1")?.services).toEqual(["mesos-agent"]);
         expect(t.placements.find((p) => p.host.name === "m2")?.services).toEqual(["zookeeper", "mesos-master", "marathon", "chronos"]);
     });
+});
+
+test("{host} in dataRoot gives each host its own directories", () => {
+    const t = buildTopology(config({ engine: "ssh", masters: masters(3), agents: ["m1"], dataRoot: "/srv/e2e/{host}" }));
+    expect(t.hosts.map((h) => dataRootOf(t, h))).toEqual(["/srv/e2e/m1", "/srv/e2e/m2", "/srv/e2e/m3"]);
+    expect(dataRootOf(buildTopology(config({})), t.hosts[0])).toBe("/var/lib/mesos-cluster");
 });
 
 describe("refusals name the key and the fix", () => {

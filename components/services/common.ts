@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceRuntime, ServiceSpec, VolumeSpec } from "../spec";
-import { Host, SERVICE_LABEL, ServiceKind, Topology } from "../topology";
+import { Host, SERVICE_LABEL, ServiceKind, Topology, dataRootOf } from "../topology";
 
 /** Arguments every service component takes. */
 export interface ServiceArgs {
@@ -24,8 +24,8 @@ export function containerName(t: Topology, service: ServiceKind, host: Host): st
 }
 
 /** A persistent host directory for `service` under the data root. */
-export function dataVolume(t: Topology, service: ServiceKind, sub: string, container: string): VolumeSpec {
-    return { host: `${t.dataRoot}/${service}/${sub}`, container };
+export function dataVolume(t: Topology, host: Host, service: ServiceKind, sub: string, container: string): VolumeSpec {
+    return { host: `${dataRootOf(t, host)}/${service}/${sub}`, container };
 }
 
 /** Where every libmesos process learns the address it binds and advertises. */

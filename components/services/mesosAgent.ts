@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceSpec } from "../spec";
-import { Host, Topology } from "../topology";
+import { Host, Topology, dataRootOf } from "../topology";
 import { VERSIONS } from "../versions";
 import { ServiceArgs, ServiceComponent, containerName, dataVolume, libprocessEnv, portsOf } from "./common";
 
@@ -9,7 +9,7 @@ const LOG_DIR = "/var/log/mesos";
 export function mesosAgentSpec(t: Topology, host: Host): ServiceSpec {
     // The host's Docker daemon mounts task sandboxes by host path, so the work_dir must be
     // the same path inside the agent's container and on the host.
-    const work = dataVolume(t, "mesos-agent", "work", `${t.dataRoot}/mesos-agent/work`);
+    const work = dataVolume(t, host, "mesos-agent", "work", `${dataRootOf(t, host)}/mesos-agent/work`);
     const { first, last } = t.ports.agentTasks;
     return {
         service: "mesos-agent",
@@ -34,7 +34,7 @@ export function mesosAgentSpec(t: Topology, host: Host): ServiceSpec {
         env: libprocessEnv(host),
         volumes: [
             work,
-            dataVolume(t, "mesos-agent", "log", LOG_DIR),
+            dataVolume(t, host, "mesos-agent", "log", LOG_DIR),
             { host: "/var/run/docker.sock", container: "/var/run/docker.sock" },
             { host: "/sys/fs/cgroup", container: "/sys/fs/cgroup" },
         ],

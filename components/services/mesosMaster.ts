@@ -28,7 +28,7 @@ export function mesosMasterSpec(t: Topology, host: Host): ServiceSpec {
             `--zk=${t.mesosZkUrl}`,
         ],
         env: libprocessEnv(host),
-        volumes: [dataVolume(t, "mesos-master", "work", WORK_DIR), dataVolume(t, "mesos-master", "log", LOG_DIR)],
+        volumes: [dataVolume(t, host, "mesos-master", "work", WORK_DIR), dataVolume(t, host, "mesos-master", "log", LOG_DIR)],
         ports: portsOf(t, "mesos-master", host),
         privileged: false,
         pidHost: false,

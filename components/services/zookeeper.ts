@@ -38,9 +38,9 @@ export function zookeeperSpec(t: Topology, host: Host): ServiceSpec {
             ZOO_TICK_TIME: "2000",
         },
         volumes: [
-            dataVolume(t, "zookeeper", "data", "/var/lib/zookeeper/data"),
-            dataVolume(t, "zookeeper", "datalog", "/var/lib/zookeeper/datalog"),
-            dataVolume(t, "zookeeper", "log", "/var/log/zookeeper"),
+            dataVolume(t, host, "zookeeper", "data", "/var/lib/zookeeper/data"),
+            dataVolume(t, host, "zookeeper", "datalog", "/var/lib/zookeeper/datalog"),
+            dataVolume(t, host, "zookeeper", "log", "/var/log/zookeeper"),
         ],
         ports: portsOf(t, "zookeeper", host),
         privileged: false,
