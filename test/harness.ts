@@ -9,6 +9,9 @@ const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForR
 
 export const ROOT = path.resolve(__dirname, "..");
 
+// Each evaluation loads the program afresh, and the SDK adds a process exit listener each time.
+process.setMaxListeners(100);
+
 /** Every stack file in the repository, by stack name. */
 export const stackNames = () => listStacks(ROOT);
 

@@ -78,7 +78,7 @@ describe("stack prod: one remote.Command per service per host", () => {
             const image = `${registry}/${spec.image.repository}:${spec.image.tag}`;
             // The user is not root: every command runs through sudo, never prompting.
             expect(sshUser).not.toBe("root");
-            expect(i.create).toBe(`sudo -n sh -c ${shellQuote(CREATE_SCRIPT)} mesos-cluster ${shellQuote(unit)} ${shellQuote(image)}`);
+            expect(i.create).toBe(`sudo -n sh -c ${shellQuote(CREATE_SCRIPT)} mesos-cluster ${shellQuote(unit)} ${shellQuote(image)} '1'`);
             expect(i.update).toBe(i.create);
             expect(i.delete).toBe(
                 `sudo -n sh -c ${shellQuote(DELETE_SCRIPT)} mesos-cluster ${shellQuote(unit)} ${shellQuote(`/etc/mesos-cluster/${spec.containerName}.env`)} ${shellQuote(`/etc/systemd/system/${unit}`)}`,
@@ -97,6 +97,15 @@ describe("stack prod: one remote.Command per service per host", () => {
             for (const text of [i.create, i.update, i.delete, i.stdin, JSON.stringify(i.triggers)]) {
                 expect(text).not.toContain(TEST_PRIVATE_KEY.split("\n")[1]);
             }
+        }
+    });
+
+    test("without a registry, units and commands pull nothing", async () => {
+        const e = await evaluate({ ...config, "mesos-cluster:registry": "" }, "prod");
+        for (const c of e.ofType("command:remote:Command")) {
+            expect(c.inputs.create).toMatch(/ '0'$/);
+            const unit = [...bundleFiles(plain(c.inputs.stdin)).values()].find((f) => f.content.includes("[Service]"));
+            expect(unit?.content).not.toContain("docker pull");
         }
     });
 

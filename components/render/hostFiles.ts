@@ -20,7 +20,7 @@ export function renderHosts(t: Topology, registry: string): RenderedHost[] {
         const mine = specs.filter((s) => s.host.name === h.name);
         return {
             host: h.name,
-            files: mine.flatMap((s) => hostFiles(s, imageRef(s.image, registry))),
+            files: mine.flatMap((s) => hostFiles(s, imageRef(s.image, registry), registry !== "")),
             containerFiles: mine
                 .filter((s) => s.service === "zookeeper")
                 .map((s) => ({ path: `${s.containerName}/etc/zookeeper/cluster/zoo.cfg`, mode: "0644", content: renderZooCfg(s) })),

@@ -42,8 +42,11 @@ export function execWord(word: string): string {
 
 const execLine = (words: readonly string[]) => words.map(execWord).join(" \\\n    ");
 
-/** The unit that runs a spec's container: docker's client in the foreground, supervised by systemd. */
-export function renderUnit(spec: ServiceSpec, image: string): string {
+/**
+ * The unit that runs a spec's container: docker's client in the foreground, supervised by
+ * systemd. `pull`: the image comes from a registry (else the host's engine already has it).
+ */
+export function renderUnit(spec: ServiceSpec, image: string, pull = true): string {
     const name = spec.containerName;
     return [
         `# Managed by mesos-cluster (Pulumi): ${spec.service} on ${spec.host.name} (${spec.host.address}).`,
@@ -59,7 +62,7 @@ export function renderUnit(spec: ServiceSpec, image: string): string {
         // A container left by a crash would hold the name.
         `ExecStartPre=-${DOCKER} rm -f ${execWord(name)}`,
         // Best effort: a restart must not depend on the registry when the image is here.
-        `ExecStartPre=-${DOCKER} pull ${execWord(image)}`,
+        ...(pull ? [`ExecStartPre=-${DOCKER} pull ${execWord(image)}`] : []),
         `ExecStart=${DOCKER} ${execLine(dockerRunArgs(spec, image))}`,
         `ExecStop=${DOCKER} stop ${execWord(name)}`,
         "Restart=always",
@@ -85,9 +88,9 @@ export function renderEnvFile(spec: ServiceSpec): string {
 }
 
 /** Every file the systemd runtime writes for a spec, in write order (the unit last). */
-export function hostFiles(spec: ServiceSpec, image: string): HostFile[] {
+export function hostFiles(spec: ServiceSpec, image: string, pull: boolean): HostFile[] {
     return [
         { path: envFilePath(spec), mode: "0600", content: renderEnvFile(spec) },
-        { path: unitPath(spec), mode: "0644", content: renderUnit(spec, image) },
+        { path: unitPath(spec), mode: "0644", content: renderUnit(spec, image, pull) },
     ];
 }

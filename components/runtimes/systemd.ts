@@ -19,12 +19,13 @@ export function shellQuote(word: string): string {
 }
 
 /**
- * Reads `MODE PATH BASE64` records from stdin and installs each file that differs; then
- * pulls the image and enables the unit, restarting it only if one of its files changed.
- * Running it twice changes nothing the second time.
+ * Reads `MODE PATH BASE64` records from stdin and installs each file that differs, enables the
+ * unit, makes sure the image is there (pulling it when PULL is 1), and (re)starts the unit:
+ * restart only if one of its files changed. Running it twice changes nothing the second time.
+ * Arguments: UNIT IMAGE PULL.
  */
 export const CREATE_SCRIPT = `set -eu
-unit=$1 image=$2
+unit=$1 image=$2 pull=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 changed=0
@@ -38,16 +39,18 @@ while read -r mode path data; do
     changed=1
   fi
 done
-if ! docker pull -q "$image" >/dev/null 2>&1 && ! docker image inspect "$image" >/dev/null 2>&1; then
-  echo "mesos-cluster: cannot pull $image and no local copy exists" >&2
+[ "$changed" = 0 ] || systemctl daemon-reload
+systemctl enable --quiet "$unit"
+if [ "$pull" = 1 ]; then
+  docker pull -q "$image" >/dev/null 2>&1 || true
+fi
+if ! docker image inspect "$image" >/dev/null 2>&1; then
+  echo "mesos-cluster: $unit is written and enabled, but image $image is not on this host$([ "$pull" = 1 ] && echo " and could not be pulled")" >&2
   exit 1
 fi
 if [ "$changed" = 1 ]; then
-  systemctl daemon-reload
-  systemctl enable "$unit"
   systemctl restart "$unit"
 else
-  systemctl enable "$unit"
   systemctl start "$unit"
 fi
 echo "$unit: $(systemctl is-active "$unit") (changed=$changed)"`;
@@ -82,9 +85,9 @@ export class SystemdRuntime implements ServiceRuntime {
 
     deploy(name: string, spec: ServiceSpec, parent: pulumi.Resource): pulumi.Resource[] {
         const image = imageRef(spec.image, this.args.registry);
-        const files = hostFiles(spec, image);
+        const files = hostFiles(spec, image, this.args.registry !== "");
         const unit = unitName(spec);
-        const create = this.command(CREATE_SCRIPT, [unit, image]);
+        const create = this.command(CREATE_SCRIPT, [unit, image, this.args.registry === "" ? "0" : "1"]);
         const command = new remote.Command(
             `${name}-unit`,
             {

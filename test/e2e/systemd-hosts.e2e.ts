@@ -1,0 +1,216 @@
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseConfig } from "../../components/config";
+import { buildTopology, dataRootOf } from "../../components/topology";
+import { VERSIONS } from "../../components/versions";
+import { bundleFiles } from "../emitted";
+import { Evaluation, ROOT, Registered, evaluate, plain, secretKeys, stackConfig } from "../harness";
+import { docker, tryDocker, waitFor } from "../real/docker";
+
+// The systemd runtime against real machinery: three systemd hosts on 127.0.0.11-13 with sshd,
+// the program's remote.Commands run over real SSH as the command provider runs them, and the
+// project's own ZooKeeper image. See scripts/systemd-hosts.sh for the hosts.
+
+const HOSTS = { h11: "127.0.0.11", h12: "127.0.0.12", h13: "127.0.0.13" } as const;
+type HostName = keyof typeof HOSTS;
+const HOST_SCRIPT = path.join(ROOT, "scripts", "systemd-hosts.sh");
+const container = (h: HostName) => `e2e-${h}`;
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-"));
+const keyFile = path.join(work, "id_ed25519");
+const figures: Record<string, string> = {};
+const seconds = (t0: number) => ((Date.now() - t0) / 1000).toFixed(1);
+
+function sh(cmd: string, args: string[], timeoutMs = 120_000): string {
+    return execFileSync(cmd, args, { encoding: "utf8", timeout: timeoutMs, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/**
+ * Runs a command the way pulumi-command's remote provider does: one SSH session, the command
+ * text as the remote command line, stdin piped. The connection is the one the program registered.
+ */
+function ssh(c: Registered, command: string, stdin = ""): { status: number | null; stdout: string; stderr: string } {
+    const conn = plain(c.inputs.connection);
+    const key = path.join(work, `key-${conn.host}`);
+    fs.writeFileSync(key, conn.privateKey.endsWith("\n") ? conn.privateKey : `${conn.privateKey}\n`, { mode: 0o600 });
+    const r = spawnSync(
+        "ssh",
+        ["-i", key, "-p", String(conn.port), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10", `${conn.user}@${conn.host}`, "--", command],
+        { input: stdin, encoding: "utf8", timeout: 180_000 },
+    );
+    return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+
+/** A shell command on a host, over SSH with the test key. */
+function onHost(h: HostName, command: string): { status: number | null; stdout: string } {
+    const r = spawnSync("ssh", ["-i", keyFile, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", `root@${HOSTS[h]}`, "--", command], {
+        encoding: "utf8",
+        timeout: 60_000,
+    });
+    return { status: r.status, stdout: (r.stdout ?? "").trim() };
+}
+
+function srvr(address: string): string | undefined {
+    const r = spawnSync("nc", ["-w", "2", address, "2181"], { input: "srvr\n", encoding: "utf8", timeout: 5_000 });
+    return /^Mode: (\w+)$/m.exec(r.stdout ?? "")?.[1];
+}
+
+const modes = () => Object.fromEntries(Object.entries(HOSTS).map(([h, a]) => [h, srvr(a)]));
+function quorate(): Record<string, string | undefined> | undefined {
+    const m = modes();
+    const v = Object.values(m);
+    return v.filter((x) => x === "leader").length === 1 && v.filter((x) => x === "follower").length === 2 ? m : undefined;
+}
+
+function zkCli(h: HostName, command: string): string {
+    return docker(["exec", `zookeeper-${h}`, "/usr/share/zookeeper/bin/zkCli.sh", "-server", `${HOSTS[h]}:2181`, ...command.split(" ")], 60_000);
+}
+
+/** The unit file a command writes (its container has the unit's name). */
+const unitPathOf = (c: Registered) => [...bundleFiles(plain(c.inputs.stdin)).keys()].find((p) => p.endsWith(".service")) as string;
+
+describe("the systemd runtime on three real hosts over SSH", () => {
+    let e: Evaluation;
+    let commands: Registered[];
+    let dataRoots: string[];
+
+    beforeAll(async () => {
+        sh("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", keyFile]);
+        const config = { ...stackConfig("e2e"), "mesos-cluster:sshPrivateKey": fs.readFileSync(keyFile, "utf8") };
+        const t = buildTopology(parseConfig(config, { secretKeys: new Set(secretKeys()) }));
+        dataRoots = t.hosts.map((h) => dataRootOf(t, h));
+        const t0 = Date.now();
+        sh("bash", [HOST_SCRIPT, "image"], 600_000);
+        docker(["build", "--network", "host", "-q", "-t", `mesos-cluster/zookeeper:${VERSIONS.zookeeper}`, path.join(ROOT, "images", "zookeeper")], 600_000);
+        figures["images ready (s)"] = seconds(t0);
+        for (const [i, h] of (Object.keys(HOSTS) as HostName[]).entries()) {
+            sh("bash", [HOST_SCRIPT, "start", container(h), HOSTS[h], dataRoots[i], `${keyFile}.pub`], 180_000);
+        }
+        for (const h of Object.keys(HOSTS) as HostName[]) {
+            await waitFor(`sshd on ${h}`, 60_000, () => (onHost(h, "true").status === 0 ? true : undefined));
+        }
+        e = await evaluate(config, "e2e");
+        commands = e.ofType("command:remote:Command");
+    }, 1_200_000);
+
+    afterAll(() => {
+        // Units first (their containers run on the shared engine), then the hosts.
+        for (const c of commands ?? []) {
+            tryDocker(["rm", "-f", path.basename(unitPathOf(c), ".service")]);
+        }
+        spawnSync("bash", [HOST_SCRIPT, "stop", ...Object.keys(HOSTS).map((h) => container(h as HostName))], { timeout: 120_000 });
+        for (const root of dataRoots ?? []) {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+        fs.rmSync(work, { recursive: true, force: true });
+        console.log(`e2e figures: ${JSON.stringify(figures)}`);
+    });
+
+    const createAll = () =>
+        commands.map((c) => {
+            const i = plain(c.inputs);
+            return { c, ...ssh(c, i.create, i.stdin) };
+        });
+
+    test("every create writes its unit; ZooKeeper's run and form a quorum", async () => {
+        expect(commands).toHaveLength(3 * 4 + 2);
+        const t0 = Date.now();
+        for (const r of createAll()) {
+            const unit = `${r.c.name.replace(/^mesos-[a-z]+-(.+)-unit$/, "$1")}`;
+            if (r.c.name.startsWith("mesos-zookeeper-")) {
+                expect({ unit, status: r.status, stderr: r.stderr }).toEqual({ unit, status: 0, stderr: "" });
+                expect(r.stdout).toMatch(/\.service: active \(changed=1\)/);
+            } else {
+                // No Mesos, Marathon or Chronos image can be had here: the unit is written and
+                // enabled, and the create says which image is missing.
+                expect(r.status).toBe(1);
+                expect(r.stderr).toMatch(/is written and enabled, but image mesos-cluster\/[a-z-]+:[0-9.]+ is not on this host/);
+            }
+        }
+        await waitFor("one leader and two followers", 120_000, quorate, () => JSON.stringify(modes()));
+        figures["first create to quorum (s)"] = seconds(t0);
+    }, 300_000);
+
+    test("every unit is on its host, enabled, and passes systemd-analyze verify there", () => {
+        for (const c of commands) {
+            const h = plain(c.inputs.connection).host === HOSTS.h11 ? "h11" : plain(c.inputs.connection).host === HOSTS.h12 ? "h12" : "h13";
+            const files = [...bundleFiles(plain(c.inputs.stdin)).entries()];
+            for (const [p, f] of files) {
+                expect(onHost(h, `stat -c %a ${p}`).stdout).toBe(f.mode.replace(/^0/, ""));
+            }
+            const unitPath = unitPathOf(c);
+            const unit = path.basename(unitPath);
+            expect(onHost(h, `systemctl is-enabled ${unit}`).stdout).toBe("enabled");
+            expect(onHost(h, `systemd-analyze verify ${unitPath} 2>&1; echo rc=$?`).stdout).toBe("rc=0");
+            if (unit.startsWith("zookeeper-")) {
+                expect(onHost(h, `systemctl is-active ${unit}`).stdout).toBe("active");
+            }
+        }
+    });
+
+    test("a write on one member is read on another", () => {
+        zkCli("h11", "create /e2e-probe written-on-h11");
+        expect(zkCli("h13", "get /e2e-probe")).toContain("written-on-h11");
+    });
+
+    test("systemd restarts a killed leader, and the ensemble has a leader again", async () => {
+        const before = await waitFor("a quorum", 60_000, quorate, () => JSON.stringify(modes()));
+        const leader = (Object.keys(before) as HostName[]).find((h) => before[h] === "leader") as HostName;
+        const oldId = docker(["inspect", "--format", "{{.Id}}", `zookeeper-${leader}`]).trim();
+        const t0 = Date.now();
+        docker(["kill", `zookeeper-${leader}`]);
+        const others = (Object.keys(HOSTS) as HostName[]).filter((h) => h !== leader);
+        await waitFor("a new leader among the other two", 60_000, () => (others.some((h) => srvr(HOSTS[h]) === "leader") ? true : undefined));
+        figures["leader failover (s)"] = seconds(t0);
+        await waitFor(`systemd to restart zookeeper-${leader}`, 90_000, () => {
+            const r = tryDocker(["inspect", "--format", "{{.Id}} {{.State.Running}}", `zookeeper-${leader}`]);
+            return r.status === 0 && !r.output.startsWith(oldId) && r.output.trim().endsWith("true") ? true : undefined;
+        });
+        await waitFor("the restarted member back in the quorum", 90_000, quorate, () => JSON.stringify(modes()));
+        figures["restart by systemd, kill to quorum (s)"] = seconds(t0);
+        expect(zkCli(leader, "get /e2e-probe")).toContain("written-on-h11");
+    }, 240_000);
+
+    test("with one member's unit stopped, the other two serve reads and writes", async () => {
+        expect(onHost("h12", "systemctl stop zookeeper-h12.service; systemctl is-active zookeeper-h12.service").stdout).toBe("inactive");
+        await waitFor("zookeeper-h12's container gone", 60_000, () => (tryDocker(["inspect", "zookeeper-h12"]).status !== 0 ? true : undefined));
+        await waitFor("a leader among h11 and h13", 60_000, () => ([srvr(HOSTS.h11), srvr(HOSTS.h13)].includes("leader") ? true : undefined));
+        zkCli("h13", "create /e2e-degraded written-without-h12");
+        expect(zkCli("h11", "get /e2e-degraded")).toContain("written-without-h12");
+        expect(onHost("h12", "systemctl start zookeeper-h12.service; systemctl is-active zookeeper-h12.service").stdout).toBe("active");
+        await waitFor("h12 back in the quorum", 90_000, quorate, () => JSON.stringify(modes()));
+        expect(zkCli("h12", "get /e2e-degraded")).toContain("written-without-h12");
+    }, 240_000);
+
+    test("running every create again changes nothing: one unit each, active, data intact", async () => {
+        const ids = Object.fromEntries(Object.keys(HOSTS).map((h) => [h, docker(["inspect", "--format", "{{.Id}}", `zookeeper-${h}`]).trim()]));
+        for (const r of createAll().filter((x) => x.c.name.startsWith("mesos-zookeeper-"))) {
+            expect(r.status).toBe(0);
+            expect(r.stdout).toMatch(/\.service: active \(changed=0\)/);
+        }
+        for (const h of Object.keys(HOSTS) as HostName[]) {
+            expect(onHost(h, "systemctl list-unit-files 'zookeeper-*' --no-legend | wc -l").stdout).toBe("1");
+            // Not restarted: the same container still runs.
+            expect(docker(["inspect", "--format", "{{.Id}}", `zookeeper-${h}`]).trim()).toBe(ids[h]);
+        }
+        await waitFor("a quorum", 60_000, quorate, () => JSON.stringify(modes()));
+        expect(zkCli("h12", "get /e2e-probe")).toContain("written-on-h11");
+    }, 240_000);
+
+    test("delete removes units and files and keeps the data", () => {
+        for (const c of commands) {
+            const r = ssh(c, plain(c.inputs.delete));
+            expect({ name: c.name, status: r.status }).toEqual({ name: c.name, status: 0 });
+        }
+        for (const [i, h] of (Object.keys(HOSTS) as HostName[]).entries()) {
+            expect(onHost(h, "ls /etc/systemd/system | grep -cE '^(zookeeper|master|agent|marathon|chronos)-' || true").stdout).toBe("0");
+            expect(onHost(h, "ls -A /etc/mesos-cluster | wc -l").stdout).toBe("0");
+            expect(tryDocker(["inspect", `zookeeper-${h}`]).status).not.toBe(0);
+            expect(fs.readFileSync(path.join(dataRoots[i], "zookeeper", "data", "myid"), "utf8").trim()).toBe(String(i + 1));
+            expect(fs.existsSync(path.join(dataRoots[i], "zookeeper", "data", "version-2"))).toBe(true);
+        }
+    }, 240_000);
+});
+
