@@ -34,6 +34,9 @@ function expected(config: Record<string, string>): Expected {
     };
 }
 
+/** The stack's data root on a host: `{host}` stands for the host's name. */
+const rootOn = (x: Expected, host: string) => x.dataRoot.split("{host}").join(host);
+
 const flag = (s: Emitted, name: string) => s.args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const env = (s: Emitted) => s.env;
 const volumes = (s: Emitted) => s.volumes;
@@ -173,7 +176,7 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
             expect(env(c).ZOO_MY_ID).toBe(String(i + 1));
             expect(env(c).ZOO_SERVERS).toBe(servers);
             expect(env(c).ZOO_ADMIN_SERVER_ENABLED).toBe("false");
-            expect(volumes(c)).toContain(`${x.dataRoot}/zookeeper/data:/var/lib/zookeeper/data`);
+            expect(volumes(c)).toContain(`${rootOn(x, m.name)}/zookeeper/data:/var/lib/zookeeper/data`);
         });
     });
 
@@ -183,7 +186,7 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
             expect(flag(c, "quorum")).toBe(String(Math.floor(x.masters.length / 2) + 1));
             expect(flag(c, "zk")).toBe(`zk://${zkHosts}/mesos`);
             expect(flag(c, "registry")).toBe("replicated_log");
-            expect(volumes(c)).toContain(`${x.dataRoot}/mesos-master/work:${flag(c, "work_dir")}`);
+            expect(volumes(c)).toContain(`${rootOn(x, m.name)}/mesos-master/work:${flag(c, "work_dir")}`);
         }
     });
 
@@ -197,7 +200,7 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
             expect(c.privileged).toBe(true);
             expect(c.pidHost).toBe(true);
             const work = flag(c, "work_dir");
-            expect(work).toBe(`${x.dataRoot}/mesos-agent/work`);
+            expect(work).toBe(`${rootOn(x, a.name)}/mesos-agent/work`);
             expect(volumes(c)).toEqual(
                 expect.arrayContaining([`${work}:${work}`, "/var/run/docker.sock:/var/run/docker.sock", "/sys/fs/cgroup:/sys/fs/cgroup"]),
             );

@@ -65,6 +65,8 @@ export function renderUnit(spec: ServiceSpec, image: string, pull = true): strin
         ...(pull ? [`ExecStartPre=-${DOCKER} pull ${execWord(image)}`] : []),
         `ExecStart=${DOCKER} ${execLine(dockerRunArgs(spec, image))}`,
         `ExecStop=${DOCKER} stop ${execWord(name)}`,
+        // `docker stop` ends the client with the container's status: 143 for a JVM on SIGTERM.
+        "SuccessExitStatus=143",
         "Restart=always",
         "RestartSec=10",
         // Image pulls can take minutes.
