@@ -24,7 +24,11 @@ const runtime: RuntimeSettings =
               registry: config.registry,
           };
 
-const cluster = new MesosCluster("mesos", { topology, runtime });
+const cluster = new MesosCluster("mesos", {
+    topology,
+    runtime,
+    chronosMailPassword: config.chronosMailPassword ? new pulumi.Config(CONFIG_NAMESPACE).requireSecret("chronosMailPassword") : undefined,
+});
 
 export const zookeeperUrl = cluster.zookeeperUrl;
 export const quorum = cluster.quorum;

@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { MAIL_PASSWORD, PRINCIPALS } from "./credentials";
 import { RuntimeSettings, createRuntime } from "./runtimes";
 import { Chronos } from "./services/chronos";
 import { ServiceArgs, ServiceComponent } from "./services/common";
@@ -14,6 +16,8 @@ export interface MesosClusterArgs {
     readonly topology: Topology;
     /** How services become resources. */
     readonly runtime: RuntimeSettings;
+    /** Chronos's SMTP password (a secret), when the topology's mail settings call for one. */
+    readonly chronosMailPassword?: pulumi.Input<string>;
 }
 
 type ServiceClass = new (name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) => ServiceComponent;
@@ -43,7 +47,22 @@ export class MesosCluster extends pulumi.ComponentResource {
     constructor(name: string, args: MesosClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mesos:index:MesosCluster", name, {}, opts);
         const t = args.topology;
-        const runtime = createRuntime(name, args.runtime, this);
+        const secrets: Record<string, pulumi.Output<string>> = {};
+        if (t.authentication) {
+            for (const principal of Object.keys(PRINCIPALS)) {
+                // Letters and digits only: the secrets go into JSON and one-line files as they are.
+                const password = new random.RandomPassword(`${name}-secret-${principal}`, { length: 32, special: false }, { parent: this });
+                // Wrapped where it is made, so it stays secret under any engine (mocks included).
+                secrets[principal] = pulumi.secret(password.result);
+            }
+        }
+        if (t.mail.password) {
+            if (args.chronosMailPassword === undefined) {
+                throw new Error("the topology calls for Chronos's mail password, but none was given");
+            }
+            secrets[MAIL_PASSWORD] = pulumi.secret(args.chronosMailPassword);
+        }
+        const runtime = createRuntime(name, args.runtime, this, secrets);
         this.services = t.placements.flatMap((p) =>
             p.services.map((service) => new components[service](`${name}-${SERVICE_LABEL[service]}-${p.host.name}`, { topology: t, host: p.host, runtime }, { parent: this })),
         );

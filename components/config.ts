@@ -140,6 +140,41 @@ export const KEYS = {
         schema: z.enum(["INFO", "WARNING", "ERROR"], { error: "must be INFO, WARNING or ERROR" }).default("INFO"),
         description: "Logging level of the Mesos masters and agents.",
     },
+    authentication: {
+        kind: "boolean",
+        schema: z.boolean({ error: "must be true or false" }).default(true),
+        description:
+            "Mesos framework and agent authentication (--authenticate_frameworks, --authenticate_agents), with credentials generated per framework and for the agents and kept as secrets.",
+    },
+    chronosMailServer: {
+        kind: "string",
+        schema: z
+            .string()
+            .regex(/^([A-Za-z0-9.-]+:\d{1,5})?$/, { error: 'must be empty or "host:port", e.g. "smtp.example.com:587"' })
+            .default(""),
+        description: "SMTP server Chronos sends job notifications through (host:port); empty: no mail.",
+    },
+    chronosMailUser: {
+        kind: "string",
+        schema: z.string().regex(/^[^\s"'\\]*$/, { error: "must not contain blanks, quotes or backslashes" }).default(""),
+        description: "SMTP user for Chronos's mail.",
+    },
+    chronosMailFrom: {
+        kind: "string",
+        schema: z.string().regex(/^([^\s@]+@[^\s@]+)?$/, { error: "must be empty or an e-mail address" }).default(""),
+        description: "Sender address of Chronos's mail.",
+    },
+    chronosMailSsl: {
+        kind: "boolean",
+        schema: z.boolean({ error: "must be true or false" }).default(false),
+        description: "Whether Chronos talks to the SMTP server over SSL.",
+    },
+    chronosMailPassword: {
+        kind: "string",
+        secret: true,
+        schema: z.boolean().default(false),
+        description: "SMTP password for Chronos's mail, set with `pulumi config set --secret chronosMailPassword`. Never stored or shown in plain text.",
+    },
     masterPort: { kind: "integer", schema: port(5050), description: "Mesos master port." },
     agentPort: { kind: "integer", schema: port(5051), description: "Mesos agent port." },
     marathonPort: { kind: "integer", schema: port(8080), description: "Marathon HTTP port." },
@@ -206,6 +241,30 @@ const SECRET_KEYS = Object.entries(KEYS as Record<string, KeyDeclaration>)
 
 const PRIVATE_KEY = /^-----BEGIN ([A-Z]+ )?PRIVATE KEY-----\r?\n[\s\S]+\r?\n-----END ([A-Z]+ )?PRIVATE KEY-----\s*$/;
 
+/** Chronos's mail keys only make sense together. */
+function mailProblems(c: ClusterConfig): string[] {
+    const key = (k: string) => `${CONFIG_NAMESPACE}:${k}`;
+    const problems: string[] = [];
+    if (c.chronosMailServer === "") {
+        for (const k of ["chronosMailUser", "chronosMailFrom"] as const) {
+            if (c[k] !== "") {
+                problems.push(`${key(k)}: is set but ${key("chronosMailServer")} is empty; set the server or remove ${k}`);
+            }
+        }
+        if (c.chronosMailSsl) {
+            problems.push(`${key("chronosMailSsl")}: is true but ${key("chronosMailServer")} is empty; set the server or remove chronosMailSsl`);
+        }
+        if (c.chronosMailPassword) {
+            problems.push(`${key("chronosMailPassword")}: is set but ${key("chronosMailServer")} is empty; set the server or remove the password`);
+        }
+    } else if (c.chronosMailFrom === "") {
+        problems.push(`${key("chronosMailFrom")}: Chronos needs a sender address when ${key("chronosMailServer")} is set`);
+    } else if (c.chronosMailUser !== "" && !c.chronosMailPassword) {
+        problems.push(`${key("chronosMailPassword")}: ${key("chronosMailUser")} is set without a password; set it with \`pulumi config set --secret chronosMailPassword\``);
+    }
+    return problems;
+}
+
 /** Options of parseConfig. */
 export interface ParseOptions {
     /** Full keys Pulumi marks secret (`mesos-cluster:sshPrivateKey`). */
@@ -236,8 +295,8 @@ export function parseConfig(raw: Readonly<Record<string, string>>, options: Pars
         }
         const full = `${CONFIG_NAMESPACE}:${key}`;
         if (!(options.secretKeys ?? new Set()).has(full)) {
-            problems.push(`${full}: is stored in plain text; remove it (pulumi config rm ${key}) and set it again with \`pulumi config set --secret ${key} < KEYFILE\``);
-        } else if (typeof value !== "string" || !PRIVATE_KEY.test(value)) {
+            problems.push(`${full}: is stored in plain text; remove it (pulumi config rm ${key}) and set it again with \`pulumi config set --secret ${key}\``);
+        } else if (key === "sshPrivateKey" && (typeof value !== "string" || !PRIVATE_KEY.test(value))) {
             problems.push(`${full}: is not a private key (expected an OpenSSH or PEM block "-----BEGIN ... PRIVATE KEY-----"); set it from the key file: \`pulumi config set --secret ${key} < KEYFILE\``);
         }
         ours[key] = true;
@@ -260,6 +319,9 @@ export function parseConfig(raw: Readonly<Record<string, string>>, options: Pars
         problems.push(
             `${CONFIG_NAMESPACE}:sshPrivateKey: the systemd runtime reaches its hosts over SSH and needs a key; set it with \`pulumi config set --secret sshPrivateKey < KEYFILE\``,
         );
+    }
+    if (config !== undefined) {
+        problems.push(...mailProblems(config));
     }
     if (problems.length > 0 || config === undefined) {
         throw new ConfigError(problems);

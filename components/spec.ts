@@ -18,6 +18,39 @@ export interface VolumeSpec {
 }
 
 /**
+ * A file a service reads, mounted read-only. Its content is a template in which
+ * `{{secret:NAME}}` stands for a secret's value: specs stay plain data (rendered for review as
+ * they are) and only a runtime, at deploy time, fills in the values as Pulumi secrets.
+ */
+export interface FileSpec {
+    /** Path inside the container. */
+    readonly container: string;
+    /** Path on the host, under the host's data root (for runtimes that mount host files). */
+    readonly host: string;
+    /** Octal permission bits, e.g. "0600". */
+    readonly mode: string;
+    readonly template: string;
+}
+
+const PLACEHOLDER = /\{\{secret:([A-Za-z0-9_-]+)\}\}/g;
+
+/** The secrets a template refers to, in order of first use. */
+export function secretsIn(template: string): string[] {
+    return [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1]))];
+}
+
+/** A template with every placeholder replaced by its value; a missing value is an error. */
+export function fillTemplate(template: string, values: Readonly<Record<string, string>>): string {
+    return template.replace(PLACEHOLDER, (_, name: string) => {
+        const value = values[name];
+        if (value === undefined) {
+            throw new Error(`no value for secret "${name}"`);
+        }
+        return value;
+    });
+}
+
+/**
  * One service on one host, as plain data: everything a runtime needs to run it and nothing
  * about how. Both runtimes, the renderer and the tests read the same spec.
  */
@@ -31,6 +64,8 @@ export interface ServiceSpec {
     readonly args: readonly string[];
     readonly env: Readonly<Record<string, string>>;
     readonly volumes: readonly VolumeSpec[];
+    /** Files it reads (credentials, secrets), mounted read-only. */
+    readonly files: readonly FileSpec[];
     /** Host ports it binds (host networking); checked for clashes by the topology. */
     readonly ports: readonly PortBinding[];
     readonly privileged: boolean;
@@ -43,6 +78,23 @@ export function envList(env: Readonly<Record<string, string>>): string[] {
     return Object.keys(env)
         .sort()
         .map((k) => `${k}=${env[k]}`);
+}
+
+/** Secret values by name, as Pulumi secrets, for the runtimes to fill file templates with. */
+export type SecretValues = Readonly<Record<string, pulumi.Output<string>>>;
+
+/** A file's content with its secrets filled in: a Pulumi secret whenever it holds one. */
+export function fileContent(file: FileSpec, secrets: SecretValues): pulumi.Output<string> {
+    const names = secretsIn(file.template);
+    if (names.length === 0) {
+        return pulumi.output(file.template);
+    }
+    const missing = names.filter((n) => secrets[n] === undefined);
+    if (missing.length > 0) {
+        throw new Error(`${file.container} needs secrets that were not generated: ${missing.join(", ")}`);
+    }
+    const values = pulumi.all(Object.fromEntries(names.map((n) => [n, secrets[n]])));
+    return pulumi.secret(values.apply((v) => fillTemplate(file.template, v)));
 }
 
 /** Turns specs into resources. Implementations know Docker or SSH; none knows Mesos. */

@@ -81,6 +81,10 @@ export interface Topology {
     };
     readonly agentAttributes: string;
     readonly executorRegistrationTimeout: string;
+    /** Framework and agent authentication with generated credentials. */
+    readonly authentication: boolean;
+    /** Chronos's mail settings; `server` is "" for none. The password is a secret, only flagged here. */
+    readonly mail: { readonly server: string; readonly user: string; readonly from: string; readonly ssl: boolean; readonly password: boolean };
     /** Per host, sorted by host name. */
     readonly placements: readonly Placement[];
 }
@@ -259,6 +263,8 @@ export function buildTopology(c: ClusterConfig): Topology {
         },
         agentAttributes: c.agentAttributes,
         executorRegistrationTimeout: c.executorRegistrationTimeout,
+        authentication: c.authentication,
+        mail: { server: c.chronosMailServer, user: c.chronosMailUser, from: c.chronosMailFrom, ssl: c.chronosMailSsl, password: c.chronosMailPassword },
         placements,
     };
 }

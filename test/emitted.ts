@@ -1,4 +1,4 @@
-import { Evaluation, Registered } from "./harness";
+import { Evaluation, Registered, plain } from "./harness";
 
 /**
  * A service as a runtime emitted it, read back from the registered resources alone: a
@@ -17,6 +17,8 @@ export interface Emitted {
     readonly network: string;
     readonly privileged: boolean;
     readonly pidHost: boolean;
+    /** Files the container reads, by path in the container (contents with secrets filled in). */
+    readonly files: Record<string, { mode: string; content: string }>;
     /** The resource that carries it. */
     readonly resource: Registered;
 }
@@ -74,13 +76,16 @@ function fromContainer(e: Evaluation, c: Registered): Emitted {
         network: i.networkMode,
         privileged: i.privileged === true,
         pidHost: i.pidMode === "host",
+        files: Object.fromEntries(
+            ((plain(i.uploads) ?? []) as { file: string; content: string; permissions: string }[]).map((u) => [u.file, { mode: u.permissions, content: u.content }]),
+        ),
         resource: c,
     };
 }
 
 function fromCommand(c: Registered): Emitted {
     const [, label, host] = /^mesos-([a-z]+)-(.+)-unit$/.exec(c.name) as RegExpExecArray;
-    const files = bundleFiles(c.inputs.stdin);
+    const files = bundleFiles(plain(c.inputs.stdin));
     const unit = [...files.entries()].find(([p]) => p.endsWith(".service"));
     if (unit === undefined) {
         throw new Error(`${c.name}: no unit in its stdin`);
@@ -94,6 +99,9 @@ function fromCommand(c: Registered): Emitted {
     }
     const option = (name: string) => options.filter((o) => o.startsWith(`--${name}=`)).map((o) => o.slice(name.length + 3));
     const [envFile] = option("env-file");
+    // A bundled file mounted read-only is one of the service's files, not a data volume.
+    const mounted = option("volume").map((v) => v.split(":"));
+    const isFile = ([host, , ro]: string[]) => ro === "ro" && files.has(host);
     return {
         label,
         host,
@@ -101,10 +109,13 @@ function fromCommand(c: Registered): Emitted {
         image: words[k],
         args: words.slice(k + 1),
         env: parseEnvFile(files.get(envFile)?.content ?? ""),
-        volumes: option("volume"),
+        volumes: mounted.filter((m) => !isFile(m)).map((m) => m.join(":")),
         network: option("net")[0],
         privileged: options.includes("--privileged"),
         pidHost: option("pid")[0] === "host",
+        files: Object.fromEntries(
+            mounted.filter(isFile).map(([host, container]) => [container, files.get(host) as { mode: string; content: string }]),
+        ),
         resource: c,
     };
 }

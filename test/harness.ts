@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from "crypto";
+import { createHash, generateKeyPairSync } from "crypto";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE } from "../components/config";
@@ -64,8 +64,18 @@ export interface Evaluation {
     byName(name: string): Registered;
 }
 
+/** A generated password as the random provider would make it: letters and digits, `length` long. */
+export function mockPassword(name: string, length: number): string {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    const digest = createHash("sha512").update(name).digest();
+    return Array.from({ length }, (_, i) => alphabet[digest[i % digest.length] % alphabet.length]).join("");
+}
+
 function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
-    // Only what the program reads back from a provider: a built image's ID.
+    // Only what the program reads back from a provider: a built image's ID, a password.
+    if (type === "random:index/randomPassword:RandomPassword") {
+        return { ...inputs, result: mockPassword(name, inputs.length) };
+    }
     if (type === "docker:index/image:Image") {
         const id = Buffer.from(name).toString("hex").padEnd(64, "0").slice(0, 64);
         return { ...inputs, repoDigest: `sha256:${id}` };

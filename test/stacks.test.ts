@@ -8,6 +8,7 @@ interface Expected {
     agents: { name: string; address: string }[];
     hosts: Map<string, string>;
     runtime: string;
+    authentication: boolean;
     engine: string;
     sshUser: string;
     dataRoot: string;
@@ -28,6 +29,7 @@ function expected(config: Record<string, string>): Expected {
         agents,
         hosts,
         runtime: config["mesos-cluster:runtime"],
+        authentication: config["mesos-cluster:authentication"] === "true",
         engine: config["mesos-cluster:engine"],
         sshUser: config["mesos-cluster:sshUser"],
         dataRoot: config["mesos-cluster:dataRoot"],
@@ -95,8 +97,10 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
             );
         }
         // docker: the cluster, a provider per host, and a component, image and container per service.
-        // systemd: the cluster, and a component and a command per service.
-        expect(e.resources).toHaveLength(x.runtime === "docker" ? 1 + x.hosts.size + 3 * placed.length : 1 + 2 * placed.length);
+        // systemd: the cluster, and a component and a command per service. Both: three generated
+        // credentials when authentication is on.
+        const credentials = x.authentication ? 3 : 0;
+        expect(e.resources).toHaveLength(credentials + (x.runtime === "docker" ? 1 + x.hosts.size + 3 * placed.length : 1 + 2 * placed.length));
         expect(services).toHaveLength(placed.length);
     });
 

@@ -12,7 +12,7 @@ import { VERSIONS } from "../components/versions";
 import { render } from "../scripts/render";
 import { readStackConfig } from "../scripts/stackFile";
 import { bundleFiles, emitted, execWords, unitValue } from "./emitted";
-import { ROOT, TEST_PRIVATE_KEY, evaluate, plain, stackConfig, stackNames } from "./harness";
+import { ROOT, TEST_PRIVATE_KEY, evaluate, isSecret, plain, stackConfig, stackNames } from "./harness";
 
 const devTopology = () => buildTopology(parseConfig({}));
 
@@ -80,11 +80,16 @@ describe("stack prod: one remote.Command per service per host", () => {
             expect(sshUser).not.toBe("root");
             expect(i.create).toBe(`sudo -n sh -c ${shellQuote(CREATE_SCRIPT)} mesos-cluster ${shellQuote(unit)} ${shellQuote(image)} '1'`);
             expect(i.update).toBe(i.create);
-            expect(i.delete).toBe(
-                `sudo -n sh -c ${shellQuote(DELETE_SCRIPT)} mesos-cluster ${shellQuote(unit)} ${shellQuote(`/etc/mesos-cluster/${spec.containerName}.env`)} ${shellQuote(`/etc/systemd/system/${unit}`)}`,
-            );
+            const paths = [...spec.files.map((f) => f.host), `/etc/mesos-cluster/${spec.containerName}.env`, `/etc/systemd/system/${unit}`];
+            expect(i.delete).toBe(`sudo -n sh -c ${shellQuote(DELETE_SCRIPT)} mesos-cluster ${paths.map(shellQuote).join(" ")}`.replace("mesos-cluster ", `mesos-cluster ${shellQuote(unit)} `));
             const files = bundleFiles(i.stdin);
-            expect([...files.keys()]).toEqual([`/etc/mesos-cluster/${spec.containerName}.env`, `/etc/systemd/system/${unit}`]);
+            expect([...files.keys()]).toEqual(paths);
+            // Credentials ride in stdin, so stdin is a secret whenever the service has any.
+            expect(isSecret(c!.inputs.stdin)).toBe(spec.files.length > 0);
+            for (const f of spec.files) {
+                expect(files.get(f.host)?.mode).toBe("0600");
+                expect(files.get(f.host)?.content).not.toContain("{{secret:");
+            }
             expect(files.get(`/etc/mesos-cluster/${spec.containerName}.env`)?.mode).toBe("0600");
             expect(files.get(`/etc/systemd/system/${unit}`)?.mode).toBe("0644");
             expect(i.triggers).toEqual([spec.host.address, unit]);
@@ -119,7 +124,7 @@ describe("stack prod: one remote.Command per service per host", () => {
 });
 
 describe.each(stackNames())("stack %s: both runtimes carry the same service", (stack) => {
-    test("image, args, environment, volumes and network settings", async () => {
+    test("image, args, environment, volumes, files and network settings", async () => {
         const base = { ...stackConfig(stack), "mesos-cluster:registry": "" };
         const viaDocker = emitted(await evaluate({ ...base, "mesos-cluster:runtime": "docker", "mesos-cluster:engine": "ssh" }));
         const viaSystemd = emitted(await evaluate({ ...base, "mesos-cluster:runtime": "systemd" }));
@@ -127,7 +132,8 @@ describe.each(stackNames())("stack %s: both runtimes carry the same service", (s
         expect(viaSystemd.map(key).sort()).toEqual(viaDocker.map(key).sort());
         for (const d of viaDocker) {
             const s = viaSystemd.find((x) => key(x) === key(d))!;
-            const comparable = ({ containerName, image, args, env, volumes, network, privileged, pidHost }: typeof d) => ({
+            const comparable = ({ containerName, image, args, env, volumes, network, privileged, pidHost, files }: typeof d) => ({
+                files,
                 containerName,
                 image,
                 args,

@@ -23,6 +23,7 @@ export function dockerRunArgs(spec: ServiceSpec, image: string): string[] {
         ...(spec.privileged ? ["--privileged"] : []),
         `--env-file=${envFilePath(spec)}`,
         ...spec.volumes.map((v) => `--volume=${v.host}:${v.container}${v.readOnly ? ":ro" : ""}`),
+        ...spec.files.map((f) => `--volume=${f.host}:${f.container}:ro`),
         image,
         ...spec.args,
     ];
@@ -89,9 +90,13 @@ export function renderEnvFile(spec: ServiceSpec): string {
     return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
 }
 
-/** Every file the systemd runtime writes for a spec, in write order (the unit last). */
+/**
+ * Every file the systemd runtime writes for a spec, in write order (the unit last). The
+ * spec's own files come as templates: `{{secret:NAME}}` where a secret goes.
+ */
 export function hostFiles(spec: ServiceSpec, image: string, pull: boolean): HostFile[] {
     return [
+        ...spec.files.map((f) => ({ path: f.host, mode: f.mode, content: f.template })),
         { path: envFilePath(spec), mode: "0600", content: renderEnvFile(spec) },
         { path: unitPath(spec), mode: "0644", content: renderUnit(spec, image, pull) },
     ];

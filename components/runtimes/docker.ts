@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceRuntime, ServiceSpec, envList } from "../spec";
+import { SecretValues, ServiceRuntime, ServiceSpec, envList, fileContent } from "../spec";
 import { Host } from "../topology";
 
 /** Arguments of the docker runtime. */
@@ -29,6 +29,7 @@ export class DockerRuntime implements ServiceRuntime {
         private readonly name: string,
         private readonly args: DockerRuntimeArgs,
         private readonly parent: pulumi.Resource,
+        private readonly secrets: SecretValues,
     ) {}
 
     private provider(host: Host): docker.Provider {
@@ -65,6 +66,8 @@ export class DockerRuntime implements ServiceRuntime {
                 privileged: spec.privileged,
                 pidMode: spec.pidHost ? "host" : undefined,
                 volumes: spec.volumes.map((v) => ({ hostPath: v.host, containerPath: v.container, readOnly: v.readOnly ?? false })),
+                // Copied into the container before it starts; secret contents stay Pulumi secrets.
+                uploads: spec.files.map((f) => ({ file: f.container, content: fileContent(f, this.secrets), permissions: f.mode })),
                 restart: "always",
                 mustRun: true,
             },

@@ -1,7 +1,7 @@
 import * as remote from "@pulumi/command/remote";
 import * as pulumi from "@pulumi/pulumi";
 import { hostFiles, unitName } from "../render/systemdUnit";
-import { HostFile, ServiceRuntime, ServiceSpec, imageRef } from "../spec";
+import { HostFile, SecretValues, ServiceRuntime, ServiceSpec, fileContent, imageRef } from "../spec";
 
 /** Arguments of the systemd runtime. */
 export interface SystemdRuntimeArgs {
@@ -70,12 +70,24 @@ export function bundle(files: readonly HostFile[]): string {
     return files.map((f) => `${f.mode} ${f.path} ${Buffer.from(f.content).toString("base64")}\n`).join("");
 }
 
+/** The bundle with every template filled in: a Pulumi secret as soon as one file holds a secret. */
+function secretBundle(spec: ServiceSpec, files: readonly HostFile[], secrets: SecretValues): pulumi.Output<string> {
+    const contents = files.map((f) => {
+        const file = spec.files.find((x) => x.host === f.path);
+        return file === undefined ? pulumi.output(f.content) : fileContent(file, secrets);
+    });
+    return pulumi.all(contents).apply((filled) => bundle(files.map((f, i) => ({ ...f, content: filled[i] }))));
+}
+
 /**
  * Runs each spec as a systemd unit on its host, written over SSH by one `remote.Command`:
  * create and update write the files and (re)start the unit, delete removes them.
  */
 export class SystemdRuntime implements ServiceRuntime {
-    constructor(private readonly args: SystemdRuntimeArgs) {}
+    constructor(
+        private readonly args: SystemdRuntimeArgs,
+        private readonly secrets: SecretValues,
+    ) {}
 
     /** The command line that runs `script` with `words` as $1.., as root. */
     private command(script: string, words: readonly string[]): string {
@@ -100,7 +112,7 @@ export class SystemdRuntime implements ServiceRuntime {
                 create,
                 update: create,
                 delete: this.command(DELETE_SCRIPT, [unit, ...files.map((f) => f.path)]),
-                stdin: bundle(files),
+                stdin: secretBundle(spec, files, this.secrets),
                 // A service moved to another address is removed from the old host and created anew.
                 triggers: [spec.host.address, unit],
                 // The provider would Setenv its previous output, which sshd refuses without AcceptEnv.

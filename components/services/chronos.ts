@@ -2,7 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { ServiceSpec } from "../spec";
 import { Host, Topology } from "../topology";
 import { VERSIONS } from "../versions";
-import { ServiceArgs, ServiceComponent, containerName, libprocessEnv, portsOf } from "./common";
+import { MAIL_PASSWORD, PRINCIPALS, secretFile } from "../credentials";
+import { ServiceArgs, ServiceComponent, configFile, containerName, libprocessEnv, portsOf } from "./common";
+
+const SECRET = "/etc/chronos/mesos-secret";
+/** Read by the image's entrypoint, which passes it as --mail_password: never in a unit or env. */
+export const CHRONOS_MAIL_PASSWORD_FILE = "/etc/chronos/mail-password";
 
 export function chronosSpec(t: Topology, host: Host): ServiceSpec {
     return {
@@ -15,7 +20,16 @@ export function chronosSpec(t: Topology, host: Host): ServiceSpec {
             `--hostname=${host.address}`,
             `--http_address=${host.address}`,
             `--http_port=${t.ports.chronos}`,
+            ...(t.mail.server === ""
+                ? []
+                : [
+                      `--mail_from=${t.mail.from}`,
+                      `--mail_server=${t.mail.server}`,
+                      ...(t.mail.ssl ? ["--mail_ssl"] : []),
+                      ...(t.mail.user === "" ? [] : [`--mail_user=${t.mail.user}`]),
+                  ]),
             `--master=${t.mesosZkUrl}`,
+            ...(t.authentication ? [`--mesos_authentication_principal=${PRINCIPALS.chronos}`, `--mesos_authentication_secret_file=${SECRET}`] : []),
             // host:port list without scheme or path: Chronos rejects the zk:// form.
             `--zk_hosts=${t.zkHosts}`,
             "--zk_path=/chronos/state",
@@ -29,6 +43,10 @@ export function chronosSpec(t: Topology, host: Host): ServiceSpec {
         },
         // Chronos keeps its jobs in ZooKeeper.
         volumes: [],
+        files: [
+            ...(t.authentication ? [configFile(t, host, "chronos", SECRET, secretFile("chronos"))] : []),
+            ...(t.mail.password ? [configFile(t, host, "chronos", CHRONOS_MAIL_PASSWORD_FILE, secretFile(MAIL_PASSWORD))] : []),
+        ],
         ports: portsOf(t, "chronos", host),
         privileged: false,
         pidHost: false,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceRuntime, ServiceSpec, VolumeSpec } from "../spec";
+import { FileSpec, ServiceRuntime, ServiceSpec, VolumeSpec } from "../spec";
 import { Host, SERVICE_LABEL, ServiceKind, Topology, dataRootOf } from "../topology";
 
 /** Arguments every service component takes. */
@@ -26,6 +26,11 @@ export function containerName(t: Topology, service: ServiceKind, host: Host): st
 /** A persistent host directory for `service` under the data root. */
 export function dataVolume(t: Topology, host: Host, service: ServiceKind, sub: string, container: string): VolumeSpec {
     return { host: `${dataRootOf(t, host)}/${service}/${sub}`, container };
+}
+
+/** A read-only file for `service`, kept on the host under its data root. */
+export function configFile(t: Topology, host: Host, service: ServiceKind, container: string, template: string): FileSpec {
+    return { container, host: `${dataRootOf(t, host)}/${service}/config/${container.split("/").pop()}`, mode: "0600", template };
 }
 
 /** Where every libmesos process learns the address it binds and advertises. */

@@ -2,7 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { ServiceSpec } from "../spec";
 import { Host, Topology } from "../topology";
 import { VERSIONS } from "../versions";
-import { ServiceArgs, ServiceComponent, containerName, libprocessEnv, portsOf } from "./common";
+import { PRINCIPALS, secretFile } from "../credentials";
+import { ServiceArgs, ServiceComponent, configFile, containerName, libprocessEnv, portsOf } from "./common";
+
+const SECRET = "/etc/marathon/mesos-secret";
 
 export function marathonSpec(t: Topology, host: Host): ServiceSpec {
     return {
@@ -16,11 +19,15 @@ export function marathonSpec(t: Topology, host: Host): ServiceSpec {
             `--http_address=${host.address}`,
             `--http_port=${t.ports.marathon}`,
             `--master=${t.mesosZkUrl}`,
+            ...(t.authentication
+                ? ["--mesos_authentication", `--mesos_authentication_principal=${PRINCIPALS.marathon}`, `--mesos_authentication_secret_file=${SECRET}`]
+                : []),
             `--zk=${t.marathonZkUrl}`,
         ],
         env: libprocessEnv(host),
         // Marathon keeps its state in ZooKeeper; it has nothing on disk to keep.
         volumes: [],
+        files: t.authentication ? [configFile(t, host, "marathon", SECRET, secretFile("marathon"))] : [],
         ports: portsOf(t, "marathon", host),
         privileged: false,
         pidHost: false,

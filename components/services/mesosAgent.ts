@@ -2,9 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { ServiceSpec } from "../spec";
 import { Host, Topology, dataRootOf } from "../topology";
 import { VERSIONS } from "../versions";
-import { ServiceArgs, ServiceComponent, containerName, dataVolume, libprocessEnv, portsOf } from "./common";
+import { agentCredential } from "../credentials";
+import { ServiceArgs, ServiceComponent, configFile, containerName, dataVolume, libprocessEnv, portsOf } from "./common";
 
 const LOG_DIR = "/var/log/mesos";
+const CREDENTIAL = "/etc/mesos/credential.json";
 
 export function mesosAgentSpec(t: Topology, host: Host): ServiceSpec {
     // The host's Docker daemon mounts task sandboxes by host path, so the work_dir must be
@@ -19,6 +21,7 @@ export function mesosAgentSpec(t: Topology, host: Host): ServiceSpec {
         args: [
             ...(t.agentAttributes === "" ? [] : [`--attributes=${t.agentAttributes}`]),
             "--containerizers=docker,mesos",
+            ...(t.authentication ? [`--credential=${CREDENTIAL}`] : []),
             `--executor_registration_timeout=${t.executorRegistrationTimeout}`,
             `--hostname=${host.address}`,
             `--ip=${host.address}`,
@@ -38,6 +41,7 @@ export function mesosAgentSpec(t: Topology, host: Host): ServiceSpec {
             { host: "/var/run/docker.sock", container: "/var/run/docker.sock" },
             { host: "/sys/fs/cgroup", container: "/sys/fs/cgroup" },
         ],
+        files: t.authentication ? [configFile(t, host, "mesos-agent", CREDENTIAL, agentCredential())] : [],
         ports: portsOf(t, "mesos-agent", host),
         // The Docker and Mesos containerizers manage cgroups and namespaces of the host.
         privileged: true,

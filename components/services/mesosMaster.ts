@@ -2,9 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { ServiceSpec } from "../spec";
 import { Host, Topology } from "../topology";
 import { VERSIONS } from "../versions";
-import { ServiceArgs, ServiceComponent, containerName, dataVolume, libprocessEnv, portsOf } from "./common";
+import { masterCredentials } from "../credentials";
+import { ServiceArgs, ServiceComponent, configFile, containerName, dataVolume, libprocessEnv, portsOf } from "./common";
 
 const WORK_DIR = "/var/lib/mesos/master";
+const CREDENTIALS = "/etc/mesos/credentials.json";
 const LOG_DIR = "/var/log/mesos";
 
 export function mesosMasterSpec(t: Topology, host: Host): ServiceSpec {
@@ -16,7 +18,9 @@ export function mesosMasterSpec(t: Topology, host: Host): ServiceSpec {
         // Flags as arguments, not MESOS_* variables: the upstream image's CMD is
         // --registry=in_memory, which would silently win over an env var.
         args: [
+            ...(t.authentication ? ["--authenticate_agents", "--authenticate_frameworks"] : []),
             `--cluster=${t.clusterName}`,
+            ...(t.authentication ? [`--credentials=${CREDENTIALS}`] : []),
             `--hostname=${host.address}`,
             `--ip=${host.address}`,
             `--log_dir=${LOG_DIR}`,
@@ -29,6 +33,7 @@ export function mesosMasterSpec(t: Topology, host: Host): ServiceSpec {
         ],
         env: libprocessEnv(host),
         volumes: [dataVolume(t, host, "mesos-master", "work", WORK_DIR), dataVolume(t, host, "mesos-master", "log", LOG_DIR)],
+        files: t.authentication ? [configFile(t, host, "mesos-master", CREDENTIALS, masterCredentials())] : [],
         ports: portsOf(t, "mesos-master", host),
         privileged: false,
         pidHost: false,

@@ -42,6 +42,7 @@ export function zookeeperSpec(t: Topology, host: Host): ServiceSpec {
             dataVolume(t, host, "zookeeper", "datalog", "/var/lib/zookeeper/datalog"),
             dataVolume(t, host, "zookeeper", "log", "/var/log/zookeeper"),
         ],
+        files: [],
         ports: portsOf(t, "zookeeper", host),
         privileged: false,
         pidHost: false,
