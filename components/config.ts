@@ -192,6 +192,16 @@ export const KEYS = {
             .default("31000-32000"),
         description: "Host ports each agent offers to tasks (its ports resource).",
     },
+    agentCpus: {
+        kind: "integer",
+        schema: z.int({ error: "must be a whole number: 0 to detect, or the CPUs to offer" }).min(0, { error: "must be 0 (detect) or a positive number of CPUs" }).default(0),
+        description: "CPUs each agent offers; 0: the agent detects them.",
+    },
+    agentMemoryMb: {
+        kind: "integer",
+        schema: z.int({ error: "must be a whole number of MiB: 0 to detect" }).min(0, { error: "must be 0 (detect) or a positive number of MiB" }).default(0),
+        description: "Memory (MiB) each agent offers; 0: the agent detects it.",
+    },
     agentAttributes: {
         kind: "string",
         schema: z.string().regex(/^([A-Za-z0-9_.-]+:[A-Za-z0-9_.\/-]+(;[A-Za-z0-9_.-]+:[A-Za-z0-9_.\/-]+)*)?$/, { error: 'must be "key:value;key:value" or empty' }).default(""),
@@ -259,17 +269,24 @@ function mailProblems(c: ClusterConfig): string[] {
         }
     } else if (c.chronosMailFrom === "") {
         problems.push(`${key("chronosMailFrom")}: Chronos needs a sender address when ${key("chronosMailServer")} is set`);
-    } else if (c.chronosMailUser !== "" && !c.chronosMailPassword) {
-        problems.push(`${key("chronosMailPassword")}: ${key("chronosMailUser")} is set without a password; set it with \`pulumi config set --secret chronosMailPassword\``);
     }
     return problems;
 }
+
+/** When each secret is needed, and why: the message for a stack that lacks it. */
+const SECRETS_NEEDED: Record<string, { when: (c: ClusterConfig) => boolean; why: string; from: string }> = {
+    sshPrivateKey: { when: (c) => c.runtime === "systemd", why: "the systemd runtime reaches its hosts over SSH and needs a key", from: " < KEYFILE" },
+    chronosMailPassword: { when: (c) => c.chronosMailUser !== "", why: "chronosMailUser is set, so Chronos needs the user's password", from: "" },
+};
 
 /** Options of parseConfig. */
 export interface ParseOptions {
     /** Full keys Pulumi marks secret (`mesos-cluster:sshPrivateKey`). */
     readonly secretKeys?: ReadonlySet<string>;
-    /** Whether the runtime's secrets must be present (false for rendering files, which connects nowhere). */
+    /**
+     * Whether the secrets the stack calls for must be present. False for rendering, which
+     * connects nowhere and reads no secret: they are then taken as set.
+     */
     readonly requireSecrets?: boolean;
 }
 
@@ -314,14 +331,19 @@ export function parseConfig(raw: Readonly<Record<string, string>>, options: Pars
             }),
         );
     }
-    const config = result.data as ClusterConfig | undefined;
-    if (config?.runtime === "systemd" && !config.sshPrivateKey && options.requireSecrets !== false) {
-        problems.push(
-            `${CONFIG_NAMESPACE}:sshPrivateKey: the systemd runtime reaches its hosts over SSH and needs a key; set it with \`pulumi config set --secret sshPrivateKey < KEYFILE\``,
-        );
-    }
+    let config = result.data as ClusterConfig | undefined;
     if (config !== undefined) {
         problems.push(...mailProblems(config));
+        for (const [key, need] of Object.entries(SECRETS_NEEDED)) {
+            if (config[key as keyof ClusterConfig] !== true && need.when(config)) {
+                if (options.requireSecrets === false) {
+                    // Rendering: the operator sets what the stack calls for before `pulumi up`.
+                    config = { ...config, [key]: true };
+                } else {
+                    problems.push(`${CONFIG_NAMESPACE}:${key}: ${need.why}; set it with \`pulumi config set --secret ${key}${need.from}\``);
+                }
+            }
+        }
     }
     if (problems.length > 0 || config === undefined) {
         throw new ConfigError(problems);

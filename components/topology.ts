@@ -80,6 +80,8 @@ export interface Topology {
         readonly chronosLibprocess: number;
     };
     readonly agentAttributes: string;
+    /** CPUs and memory (MiB) each agent offers; 0 leaves them to the agent's detection. */
+    readonly agentResources: { readonly cpus: number; readonly memoryMb: number };
     readonly executorRegistrationTimeout: string;
     /** Framework and agent authentication with generated credentials. */
     readonly authentication: boolean;
@@ -262,6 +264,7 @@ export function buildTopology(c: ClusterConfig): Topology {
             chronosLibprocess: c.chronosLibprocessPort,
         },
         agentAttributes: c.agentAttributes,
+        agentResources: { cpus: c.agentCpus, memoryMb: c.agentMemoryMb },
         executorRegistrationTimeout: c.executorRegistrationTimeout,
         authentication: c.authentication,
         mail: { server: c.chronosMailServer, user: c.chronosMailUser, from: c.chronosMailFrom, ssl: c.chronosMailSsl, password: c.chronosMailPassword },

@@ -1,5 +1,8 @@
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { CHRONOS_MAIL_PASSWORD_FILE } from "../components/services/chronos";
 import { VERSIONS } from "../components/versions";
 import { ROOT } from "./harness";
 
@@ -23,5 +26,36 @@ describe("images are thin layers on pinned upstream versions", () => {
         expect(file).toMatch(/apt-get install[^\n]* zookeeper /);
         expect(file).toMatch(/ENTRYPOINT \["\/usr\/local\/bin\/zookeeper-entrypoint"\]/);
         expect(fs.statSync(path.join(ROOT, "images", "zookeeper", "entrypoint.sh")).isFile()).toBe(true);
+    });
+});
+
+describe("Chronos's entrypoint passes the mail password from its file", () => {
+    const script = path.join(ROOT, "images", "chronos", "entrypoint.sh");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chronos-entry-"));
+    const upstream = path.join(dir, "start.sh");
+    // Stands in for the upstream entrypoint: prints each argument it is given on its own line.
+    fs.writeFileSync(upstream, '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\n', { mode: 0o755 });
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const run = (passwordFile: string) =>
+        spawnSync("sh", [script, "--master=zk://h:2181/mesos", "--mail_user=ops"], {
+            encoding: "utf8",
+            env: { PATH: process.env.PATH, UPSTREAM_ENTRYPOINT: upstream, MAIL_PASSWORD_FILE: passwordFile },
+        });
+
+    test("appended as one argument, exactly as written", () => {
+        const file = path.join(dir, "mail-password");
+        fs.writeFileSync(file, "p4ss word $HOME 'q'\n", { mode: 0o600 });
+        const r = run(file);
+        expect(r.status).toBe(0);
+        expect(r.stdout.split("\n").slice(0, -1)).toEqual(["--master=zk://h:2181/mesos", "--mail_user=ops", "--mail_password", "p4ss word $HOME 'q'"]);
+    });
+
+    test("nothing appended without the file", () => {
+        expect(run(path.join(dir, "absent")).stdout).toBe("--master=zk://h:2181/mesos\n--mail_user=ops\n");
+    });
+
+    test("the file the entrypoint reads is the one the program mounts", () => {
+        expect(fs.readFileSync(script, "utf8")).toContain(`MAIL_PASSWORD_FILE:-${CHRONOS_MAIL_PASSWORD_FILE}}`);
     });
 });

@@ -8,11 +8,17 @@ import { ServiceArgs, ServiceComponent, configFile, containerName, dataVolume, l
 const LOG_DIR = "/var/log/mesos";
 const CREDENTIAL = "/etc/mesos/credential.json";
 
+/** `cpus:N;mem:M;ports:[a-b]`: what the agent offers; cpus and mem only where configured. */
+function resources(t: Topology): string {
+    const { cpus, memoryMb } = t.agentResources;
+    const { first, last } = t.ports.agentTasks;
+    return [...(cpus > 0 ? [`cpus:${cpus}`] : []), ...(memoryMb > 0 ? [`mem:${memoryMb}`] : []), `ports:[${first}-${last}]`].join(";");
+}
+
 export function mesosAgentSpec(t: Topology, host: Host): ServiceSpec {
     // The host's Docker daemon mounts task sandboxes by host path, so the work_dir must be
     // the same path inside the agent's container and on the host.
     const work = dataVolume(t, host, "mesos-agent", "work", `${dataRootOf(t, host)}/mesos-agent/work`);
-    const { first, last } = t.ports.agentTasks;
     return {
         service: "mesos-agent",
         host,
@@ -31,7 +37,7 @@ export function mesosAgentSpec(t: Topology, host: Host): ServiceSpec {
             // In a container the agent cannot delegate executors to systemd.
             "--no-systemd_enable_support",
             `--port=${t.ports.agent}`,
-            `--resources=ports:[${first}-${last}]`,
+            `--resources=${resources(t)}`,
             `--work_dir=${work.container}`,
         ],
         env: libprocessEnv(host),

@@ -1,0 +1,119 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { render } from "../scripts/render";
+import { emitted } from "./emitted";
+import { Evaluation, TEST_SECRETS, evaluate, isSecret, mockPassword, stackConfig, stackNames } from "./harness";
+
+// No secret value — generated credentials, the SSH key, the mail password — appears in plain
+// text in a resource input that is not a secret, in a rendered file, or in a stack output.
+
+/** The forms a secret can take in what the program emits: as it is, and inside base64. */
+function forms(secret: string): string[] {
+    const found = [secret];
+    for (let offset = 0; offset < 3; offset++) {
+        const b64 = Buffer.from("x".repeat(offset) + secret).toString("base64");
+        // Drop the characters that depend on the neighbouring bytes.
+        found.push(b64.slice(Math.ceil((offset * 4) / 3) + 1, -4));
+    }
+    return found.filter((f) => f.length >= 12);
+}
+
+/** Every secret value of an evaluation: the generated passwords and the configured secrets. */
+function secretValues(e: Evaluation, config: Record<string, string>): string[] {
+    const generated = e.ofType("random:index/randomPassword:RandomPassword").map((r) => mockPassword(r.name, r.inputs.length));
+    const configured = Object.keys(TEST_SECRETS)
+        .filter((k) => k in config)
+        .map((k) => config[k]);
+    // A PEM key is checked line by line, so that any one line leaking is caught.
+    return [...generated, ...configured.flatMap((v) => [v, ...v.split("\n").filter((l) => l.length >= 24)])];
+}
+
+/** Paths (a.b[2].c) of plain strings that hold a secret; secret-marked values are not entered. */
+function leaks(value: unknown, secrets: readonly string[], at = ""): string[] {
+    if (isSecret(value)) {
+        return [];
+    }
+    if (typeof value === "string") {
+        return secrets.some((s) => forms(s).some((f) => value.includes(f))) ? [at] : [];
+    }
+    if (Array.isArray(value)) {
+        return value.flatMap((v, i) => leaks(v, secrets, `${at}[${i}]`));
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.entries(value).flatMap(([k, v]) => leaks(v, secrets, at === "" ? k : `${at}.${k}`));
+    }
+    return [];
+}
+
+/** Every variant a stack can run as: its own runtime, and the other one. */
+const variants = stackNames().flatMap((stack) => [
+    [stack, "docker"],
+    [stack, "systemd"],
+]);
+
+describe.each(variants)("stack %s on the %s runtime", (stack, runtime) => {
+    let e: Evaluation;
+    let config: Record<string, string>;
+    let secrets: string[];
+
+    beforeAll(async () => {
+        config = { ...stackConfig(stack), "mesos-cluster:runtime": runtime, "mesos-cluster:engine": "ssh" };
+        e = await evaluate(config, stack);
+        secrets = secretValues(e, config);
+    });
+
+    test("the secrets are there and used (the check below has something to find)", () => {
+        expect(secrets.length).toBeGreaterThan(0);
+        const used = JSON.stringify(e.resources.map((r) => r.inputs));
+        const authenticated = config["mesos-cluster:authentication"] !== "false";
+        if (authenticated) {
+            expect(e.ofType("random:index/randomPassword:RandomPassword")).toHaveLength(3);
+            for (const s of emitted(e).filter((x) => x.label !== "zookeeper")) {
+                const content = Object.values(s.files).map((f) => f.content).join("\n");
+                expect(content).not.toContain("{{secret:");
+                expect(secrets.some((secret) => content.includes(secret))).toBe(true);
+            }
+        }
+        expect(used.length).toBeGreaterThan(0);
+    });
+
+    test("no resource input holds a secret outside a Pulumi secret", () => {
+        const found = e.resources.flatMap((r) => leaks(r.inputs, secrets).map((p) => `${r.name}: ${p}`));
+        expect(found).toEqual([]);
+    });
+
+    test("no stack output holds a secret", () => {
+        expect(leaks(e.outputs, secrets)).toEqual([]);
+    });
+
+    test("generated credentials are marked secret where they are made", () => {
+        for (const s of emitted(e)) {
+            const r = s.resource;
+            if (Object.keys(s.files).length > 0) {
+                expect(isSecret(runtime === "docker" ? r.inputs.uploads[0].content : r.inputs.stdin)).toBe(true);
+            }
+        }
+    });
+});
+
+describe("rendered files", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "secrets-render-"));
+    afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+    test.each(stackNames())("stack %s: placeholders only, never a value", async (stack) => {
+        const config = stackConfig(stack);
+        const e = await evaluate(config, stack);
+        const secrets = secretValues(e, config);
+        const dir = path.join(out, stack);
+        const written = render(stack, dir);
+        for (const rel of written) {
+            const text = fs.readFileSync(path.join(dir, rel), "utf8");
+            expect({ rel, leaks: leaks(text, secrets) }).toEqual({ rel, leaks: [] });
+        }
+        const secretFiles = written.filter((rel) => fs.readFileSync(path.join(dir, rel), "utf8").includes("{{secret:"));
+        if (config["mesos-cluster:authentication"] !== "false") {
+            expect(secretFiles.length).toBeGreaterThan(0);
+        }
+    });
+});
