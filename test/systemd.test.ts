@@ -124,7 +124,7 @@ describe("stack prod: one remote.Command per service per host", () => {
 });
 
 describe.each(stackNames())("stack %s: both runtimes carry the same service", (stack) => {
-    test("image, args, environment, volumes, files and network settings", async () => {
+    test("image, args, environment, volumes, files, labels, restart and network settings", async () => {
         const base = { ...stackConfig(stack), "mesos-cluster:registry": "" };
         const viaDocker = emitted(await evaluate({ ...base, "mesos-cluster:runtime": "docker", "mesos-cluster:engine": "ssh" }));
         const viaSystemd = emitted(await evaluate({ ...base, "mesos-cluster:runtime": "systemd" }));
@@ -132,8 +132,10 @@ describe.each(stackNames())("stack %s: both runtimes carry the same service", (s
         expect(viaSystemd.map(key).sort()).toEqual(viaDocker.map(key).sort());
         for (const d of viaDocker) {
             const s = viaSystemd.find((x) => key(x) === key(d))!;
-            const comparable = ({ containerName, image, args, env, volumes, network, privileged, pidHost, files }: typeof d) => ({
+            const comparable = ({ containerName, image, args, env, volumes, network, privileged, pidHost, files, labels, restart }: typeof d) => ({
                 files,
+                labels,
+                restart,
                 containerName,
                 image,
                 args,

@@ -1,3 +1,4 @@
+import { SERVICE_LABEL_KEY } from "../runtimes/inspect";
 import { HostFile, ServiceSpec, envList } from "../spec";
 
 /** Where units and their env files live on a host. */
@@ -19,6 +20,7 @@ export function dockerRunArgs(spec: ServiceSpec, image: string): string[] {
         "--rm",
         `--name=${spec.containerName}`,
         "--net=host",
+        `--label=${SERVICE_LABEL_KEY}=${spec.service}`,
         ...(spec.pidHost ? ["--pid=host"] : []),
         ...(spec.privileged ? ["--privileged"] : []),
         `--env-file=${envFilePath(spec)}`,

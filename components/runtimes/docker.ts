@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { SecretValues, ServiceRuntime, ServiceSpec, envList, fileContent } from "../spec";
 import { Host } from "../topology";
+import { SERVICE_LABEL_KEY } from "./inspect";
 
 /** Arguments of the docker runtime. */
 export interface DockerRuntimeArgs {
@@ -63,6 +64,7 @@ export class DockerRuntime implements ServiceRuntime {
                 command: [...spec.args],
                 envs: envList(spec.env),
                 networkMode: "host",
+                labels: [{ label: SERVICE_LABEL_KEY, value: spec.service }],
                 privileged: spec.privileged,
                 pidMode: spec.pidHost ? "host" : undefined,
                 volumes: spec.volumes.map((v) => ({ hostPath: v.host, containerPath: v.container, readOnly: v.readOnly ?? false })),
