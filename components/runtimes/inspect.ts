@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- resource inputs are untyped JSON, read defensively */
 /**
  * Reads a runtime's resources back as a service view: what container runs, with what
  * arguments, environment, mounts and supervision. The inverse of the runtimes, for the policy
