@@ -35,3 +35,4 @@ export const quorum = cluster.quorum;
 export const mesosUrls = cluster.mesosUrls;
 export const marathonUrls = cluster.marathonUrls;
 export const chronosUrls = cluster.chronosUrls;
+export const health = cluster.health;

@@ -8,7 +8,7 @@ import { Marathon } from "./services/marathon";
 import { MesosAgent } from "./services/mesosAgent";
 import { MesosMaster } from "./services/mesosMaster";
 import { ZooKeeper } from "./services/zookeeper";
-import { SERVICE_LABEL, ServiceKind, Topology } from "./topology";
+import { SERVICE_LABEL, SERVICE_TIER, ServiceKind, Topology } from "./topology";
 
 /** Arguments of a MesosCluster. */
 export interface MesosClusterArgs {
@@ -43,6 +43,8 @@ export class MesosCluster extends pulumi.ComponentResource {
     readonly mesosUrls: pulumi.Output<string[]>;
     readonly marathonUrls: pulumi.Output<string[]>;
     readonly chronosUrls: pulumi.Output<string[]>;
+    /** Each service's health endpoints, for `npm run health` and monitoring. */
+    readonly health: pulumi.Output<{ service: string; host: string; endpoints: string[] }[]>;
 
     constructor(name: string, args: MesosClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mesos:index:MesosCluster", name, {}, opts);
@@ -63,8 +65,29 @@ export class MesosCluster extends pulumi.ComponentResource {
             secrets[MAIL_PASSWORD] = pulumi.secret(args.chronosMailPassword);
         }
         const runtime = createRuntime(name, args.runtime, this, secrets);
-        this.services = t.placements.flatMap((p) =>
-            p.services.map((service) => new components[service](`${name}-${SERVICE_LABEL[service]}-${p.host.name}`, { topology: t, host: p.host, runtime }, { parent: this })),
+        // Tier by tier: each service starts after every service of the tier below, on every host,
+        // is ready; services of one tier start in parallel.
+        const placed = t.placements.flatMap((p) => p.services.map((service) => ({ host: p.host, service })));
+        const tiers = [...new Set(placed.map((x) => SERVICE_TIER[x.service]))].sort((a, b) => a - b);
+        const services: ServiceComponent[] = [];
+        let below: ServiceComponent[] = [];
+        for (const tier of tiers) {
+            const here = placed
+                .filter((x) => SERVICE_TIER[x.service] === tier)
+                .map(
+                    ({ host, service }) =>
+                        new components[service](`${name}-${SERVICE_LABEL[service]}-${host.name}`, { topology: t, host, runtime, after: below }, { parent: this }),
+                );
+            services.push(...here);
+            below = here;
+        }
+        this.services = services;
+        this.health = pulumi.output(
+            services.map((s) => ({
+                service: s.spec.service,
+                host: s.spec.host.name,
+                endpoints: s.spec.health.endpoints.map((e) => (e.kind === "http" ? e.url : `zookeeper srvr ${e.address}:${e.port}`)),
+            })),
         );
         this.zookeeperUrl = pulumi.output(t.mesosZkUrl);
         this.quorum = pulumi.output(t.quorum);
@@ -77,6 +100,7 @@ export class MesosCluster extends pulumi.ComponentResource {
             mesosUrls: this.mesosUrls,
             marathonUrls: this.marathonUrls,
             chronosUrls: this.chronosUrls,
+            health: this.health,
         });
     }
 }

@@ -140,6 +140,11 @@ export const KEYS = {
         schema: z.enum(["INFO", "WARNING", "ERROR"], { error: "must be INFO, WARNING or ERROR" }).default("INFO"),
         description: "Logging level of the Mesos masters and agents.",
     },
+    readinessTimeoutSeconds: {
+        kind: "integer",
+        schema: z.int({ error: "must be a whole number of seconds" }).min(10, { error: "must be at least 10 seconds" }).max(3600, { error: "must be at most 3600 seconds" }).default(300),
+        description: "How long a deploy waits for each service to report ready (health check) before it fails with the service's last log lines.",
+    },
     authentication: {
         kind: "boolean",
         schema: z.boolean({ error: "must be true or false" }).default(true),

@@ -50,6 +50,19 @@ export function fillTemplate(template: string, values: Readonly<Record<string, s
     });
 }
 
+/** How a service says it is ready. */
+export interface HealthSpec {
+    /**
+     * Checked from outside by `npm run health`: an HTTP GET that must answer 2xx, or
+     * ZooKeeper's `srvr` that must name a mode (leader, follower or standalone).
+     */
+    readonly endpoints: readonly ({ readonly kind: "http"; readonly url: string } | { readonly kind: "zookeeper"; readonly address: string; readonly port: number })[];
+    /** Run inside the container; exit 0 when ready (Docker's health check, the systemd readiness step). */
+    readonly command: readonly string[];
+    /** How long a deploy waits for readiness before it fails. */
+    readonly timeoutSeconds: number;
+}
+
 /**
  * One service on one host, as plain data: everything a runtime needs to run it and nothing
  * about how. Both runtimes, the renderer and the tests read the same spec.
@@ -71,6 +84,7 @@ export interface ServiceSpec {
     readonly privileged: boolean;
     /** Shares the host's pid namespace. */
     readonly pidHost: boolean;
+    readonly health: HealthSpec;
 }
 
 /** `K=V` lines sorted by key: container env diffs are positional, so the order must be stable. */
@@ -99,8 +113,11 @@ export function fileContent(file: FileSpec, secrets: SecretValues): pulumi.Outpu
 
 /** Turns specs into resources. Implementations know Docker or SSH; none knows Mesos. */
 export interface ServiceRuntime {
-    /** Creates the resources that run `spec`, named `${name}-…`, as children of `parent`. */
-    deploy(name: string, spec: ServiceSpec, parent: pulumi.Resource): pulumi.Resource[];
+    /**
+     * Creates the resources that run `spec`, named `${name}-…`, as children of `parent`; they
+     * start after `dependsOn` and are done only once the service is ready.
+     */
+    deploy(name: string, spec: ServiceSpec, parent: pulumi.Resource, dependsOn: readonly pulumi.Resource[]): pulumi.Resource[];
 }
 
 /** The reference a host's engine runs: `REGISTRY/repository:tag`, or `repository:tag` without one. */

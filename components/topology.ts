@@ -15,6 +15,18 @@ export const SERVICE_LABEL: Record<ServiceKind, string> = {
     chronos: "chronos",
 };
 
+/**
+ * Start order: a service starts once every service of the tiers below is ready, on every
+ * host. ZooKeeper ◄ Mesos masters ◄ agents, Marathon, Chronos.
+ */
+export const SERVICE_TIER: Record<ServiceKind, number> = {
+    zookeeper: 0,
+    "mesos-master": 1,
+    "mesos-agent": 2,
+    marathon: 2,
+    chronos: 2,
+};
+
 /** A machine of the cluster. */
 export interface Host {
     readonly name: string;
@@ -83,6 +95,8 @@ export interface Topology {
     /** CPUs and memory (MiB) each agent offers; 0 leaves them to the agent's detection. */
     readonly agentResources: { readonly cpus: number; readonly memoryMb: number };
     readonly executorRegistrationTimeout: string;
+    /** How long a deploy waits for each service to be ready. */
+    readonly readinessTimeoutSeconds: number;
     /** Framework and agent authentication with generated credentials. */
     readonly authentication: boolean;
     /** Chronos's mail settings; `server` is "" for none. The password is a secret, only flagged here. */
@@ -267,6 +281,7 @@ export function buildTopology(c: ClusterConfig): Topology {
         agentResources: { cpus: c.agentCpus, memoryMb: c.agentMemoryMb },
         executorRegistrationTimeout: c.executorRegistrationTimeout,
         authentication: c.authentication,
+        readinessTimeoutSeconds: c.readinessTimeoutSeconds,
         mail: { server: c.chronosMailServer, user: c.chronosMailUser, from: c.chronosMailFrom, ssl: c.chronosMailSsl, password: c.chronosMailPassword },
         placements,
     };

@@ -232,13 +232,48 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
     });
 
     test("outputs: ZooKeeper URL, quorum and every UI", () => {
-        expect(e.outputs).toEqual({
+        expect({ ...e.outputs, health: undefined }).toEqual({
+            health: undefined,
             zookeeperUrl: `zk://${zkHosts}/mesos`,
             quorum: Math.floor(x.masters.length / 2) + 1,
             mesosUrls: x.masters.map((m) => `http://${m.address}:5050`),
             marathonUrls: x.masters.map((m) => `http://${m.address}:8080`),
             chronosUrls: x.masters.map((m) => `http://${m.address}:4400`),
         });
+    });
+
+    test("outputs: every service's health endpoints", () => {
+        const health = e.outputs.health as { service: string; host: string; endpoints: string[] }[];
+        const expectedHealth = [
+            ...x.masters.flatMap((m) => [
+                { service: "zookeeper", host: m.name, endpoints: [`zookeeper srvr ${m.address}:2181`] },
+                { service: "mesos-master", host: m.name, endpoints: [`http://${m.address}:5050/master/health`] },
+                { service: "marathon", host: m.name, endpoints: [`http://${m.address}:8080/ping`, `http://${m.address}:8080/v2/leader`] },
+                { service: "chronos", host: m.name, endpoints: [`http://${m.address}:4400/ping`] },
+            ]),
+            ...x.agents.map((a) => ({ service: "mesos-agent", host: a.name, endpoints: [`http://${a.address}:5051/slave(1)/health`] })),
+        ];
+        const key = (h: { service: string; host: string }) => `${h.service}@${h.host}`;
+        expect([...health].sort((a, b) => key(a).localeCompare(key(b)))).toEqual(expectedHealth.sort((a, b) => key(a).localeCompare(key(b))));
+    });
+
+    test("tiers: each service starts after every service of the tier below, on every host, and nothing else", () => {
+        // The resources that run services (container or command), by component name.
+        const running = new Map(services.map((s) => [`mesos-${s.label}-${s.host}`, s.resource]));
+        const tier = (label: string) => ({ zookeeper: 0, master: 1, agent: 2, marathon: 2, chronos: 2 })[label] as number;
+        for (const s of services) {
+            const deps = new Set(s.resource.dependencies);
+            for (const other of services) {
+                const other_ = running.get(`mesos-${other.label}-${other.host}`) as Registered;
+                const component = e.byName(`mesos-${other.label}-${other.host}`);
+                const dependsOnIt = deps.has(other_.urn) || deps.has(component.urn);
+                expect({ from: `${s.label}@${s.host}`, to: `${other.label}@${other.host}`, dependsOnIt }).toEqual({
+                    from: `${s.label}@${s.host}`,
+                    to: `${other.label}@${other.host}`,
+                    dependsOnIt: tier(other.label) === tier(s.label) - 1,
+                });
+            }
+        }
     });
 });
 

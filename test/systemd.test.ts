@@ -78,7 +78,8 @@ describe("stack prod: one remote.Command per service per host", () => {
             const image = `${registry}/${spec.image.repository}:${spec.image.tag}`;
             // The user is not root: every command runs through sudo, never prompting.
             expect(sshUser).not.toBe("root");
-            expect(i.create).toBe(`sudo -n sh -c ${shellQuote(CREATE_SCRIPT)} mesos-cluster ${shellQuote(unit)} ${shellQuote(image)} '1'`);
+            const readiness = [spec.containerName, String(spec.health.timeoutSeconds), ...spec.health.command].map(shellQuote).join(" ");
+            expect(i.create).toBe(`sudo -n sh -c ${shellQuote(CREATE_SCRIPT)} mesos-cluster ${shellQuote(unit)} ${shellQuote(image)} '1' ${readiness}`);
             expect(i.update).toBe(i.create);
             const paths = [...spec.files.map((f) => f.host), `/etc/mesos-cluster/${spec.containerName}.env`, `/etc/systemd/system/${unit}`];
             expect(i.delete).toBe(`sudo -n sh -c ${shellQuote(DELETE_SCRIPT)} mesos-cluster ${paths.map(shellQuote).join(" ")}`.replace("mesos-cluster ", `mesos-cluster ${shellQuote(unit)} `));
@@ -108,7 +109,7 @@ describe("stack prod: one remote.Command per service per host", () => {
     test("without a registry, units and commands pull nothing", async () => {
         const e = await evaluate({ ...config, "mesos-cluster:registry": "" }, "prod");
         for (const c of e.ofType("command:remote:Command")) {
-            expect(c.inputs.create).toMatch(/ '0'$/);
+            expect(c.inputs.create).toMatch(/\.service' '[^']+' '0' '[a-z0-9-]+' '300' /);
             const unit = [...bundleFiles(plain(c.inputs.stdin)).values()].find((f) => f.content.includes("[Service]"));
             expect(unit?.content).not.toContain("docker pull");
         }

@@ -42,7 +42,7 @@ export class DockerRuntime implements ServiceRuntime {
         return provider;
     }
 
-    deploy(name: string, spec: ServiceSpec, parent: pulumi.Resource): pulumi.Resource[] {
+    deploy(name: string, spec: ServiceSpec, parent: pulumi.Resource, dependsOn: readonly pulumi.Resource[]): pulumi.Resource[] {
         const provider = this.provider(spec.host);
         const context = `${this.args.imagesDir}/${spec.image.context}`;
         const image = new docker.Image(
@@ -72,9 +72,14 @@ export class DockerRuntime implements ServiceRuntime {
                 uploads: spec.files.map((f) => ({ file: f.container, content: fileContent(f, this.secrets), permissions: f.mode })),
                 restart: "always",
                 mustRun: true,
+                healthcheck: { tests: ["CMD", ...spec.health.command], interval: "5s", timeout: "5s", retries: 3, startPeriod: "10s" },
+                // Created only once healthy, so that what depends on it starts after it is ready.
+                wait: true,
+                waitTimeout: spec.health.timeoutSeconds,
             },
             // A fixed name and fixed host ports: the old container must go before the new starts.
-            { parent, provider, deleteBeforeReplace: true },
+            // Images build early; only the container waits for the tiers below.
+            { parent, provider, deleteBeforeReplace: true, dependsOn: [...dependsOn] },
         );
         return [image, container];
     }

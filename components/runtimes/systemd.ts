@@ -21,11 +21,14 @@ export function shellQuote(word: string): string {
 /**
  * Reads `MODE PATH BASE64` records from stdin and installs each file that differs, enables the
  * unit, makes sure the image is there (pulling it when PULL is 1), and (re)starts the unit:
- * restart only if one of its files changed. Running it twice changes nothing the second time.
- * Arguments: UNIT IMAGE PULL.
+ * restart only if one of its files changed; then waits until HEALTH (run in the container)
+ * succeeds, or fails after TIMEOUT seconds with the unit's last log lines. Running it twice
+ * changes nothing the second time.
+ * Arguments: UNIT IMAGE PULL CONTAINER TIMEOUT HEALTH...
  */
 export const CREATE_SCRIPT = `set -eu
-unit=$1 image=$2 pull=$3
+unit=$1 image=$2 pull=$3 container=$4 timeout=$5
+shift 5
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 changed=0
@@ -53,7 +56,16 @@ if [ "$changed" = 1 ]; then
 else
   systemctl start "$unit"
 fi
-echo "$unit: $(systemctl is-active "$unit") (changed=$changed)"`;
+started=$(date +%s)
+until docker exec "$container" "$@" >/dev/null 2>&1; do
+  if [ $(( $(date +%s) - started )) -ge "$timeout" ]; then
+    echo "mesos-cluster: $unit is not ready after \${timeout}s (its health check: $*); its last log lines:" >&2
+    journalctl -u "$unit" -n 20 --no-pager >&2 2>/dev/null || docker logs --tail 20 "$container" >&2 || true
+    exit 1
+  fi
+  sleep 2
+done
+echo "$unit: $(systemctl is-active "$unit"), ready after $(( $(date +%s) - started ))s (changed=$changed)"`;
 
 /** Stops and disables the unit and removes its files; data directories stay. */
 export const DELETE_SCRIPT = `set -eu
@@ -95,11 +107,18 @@ export class SystemdRuntime implements ServiceRuntime {
         return `${sudo}sh -c ${shellQuote(script)} mesos-cluster ${words.map(shellQuote).join(" ")}`;
     }
 
-    deploy(name: string, spec: ServiceSpec, parent: pulumi.Resource): pulumi.Resource[] {
+    deploy(name: string, spec: ServiceSpec, parent: pulumi.Resource, dependsOn: readonly pulumi.Resource[]): pulumi.Resource[] {
         const image = imageRef(spec.image, this.args.registry);
         const files = hostFiles(spec, image, this.args.registry !== "");
         const unit = unitName(spec);
-        const create = this.command(CREATE_SCRIPT, [unit, image, this.args.registry === "" ? "0" : "1"]);
+        const create = this.command(CREATE_SCRIPT, [
+            unit,
+            image,
+            this.args.registry === "" ? "0" : "1",
+            spec.containerName,
+            String(spec.health.timeoutSeconds),
+            ...spec.health.command,
+        ]);
         const command = new remote.Command(
             `${name}-unit`,
             {
@@ -121,6 +140,8 @@ export class SystemdRuntime implements ServiceRuntime {
             },
             {
                 parent,
+                // Its create returns once the service is ready, so dependents start after that.
+                dependsOn: [...dependsOn],
                 // The replacement's create writes the same paths the old delete removes.
                 deleteBeforeReplace: true,
                 additionalSecretOutputs: ["stdout", "stderr"],

@@ -3,7 +3,7 @@ import { ServiceSpec } from "../spec";
 import { Host, Topology } from "../topology";
 import { VERSIONS } from "../versions";
 import { MAIL_PASSWORD, PRINCIPALS, secretFile } from "../credentials";
-import { ServiceArgs, ServiceComponent, configFile, containerName, libprocessEnv, portsOf } from "./common";
+import { ServiceArgs, ServiceComponent, configFile, containerName, httpHealth, libprocessEnv, portsOf } from "./common";
 
 const SECRET = "/etc/chronos/mesos-secret";
 /** Read by the image's entrypoint, which passes it as --mail_password: never in a unit or env. */
@@ -47,6 +47,7 @@ export function chronosSpec(t: Topology, host: Host): ServiceSpec {
             ...(t.authentication ? [configFile(t, host, "chronos", SECRET, secretFile("chronos"))] : []),
             ...(t.mail.password ? [configFile(t, host, "chronos", CHRONOS_MAIL_PASSWORD_FILE, secretFile(MAIL_PASSWORD))] : []),
         ],
+        health: httpHealth(t, [`http://${host.address}:${t.ports.chronos}/ping`]),
         ports: portsOf(t, "chronos", host),
         privileged: false,
         pidHost: false,

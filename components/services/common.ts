@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { FileSpec, ServiceRuntime, ServiceSpec, VolumeSpec } from "../spec";
+import { FileSpec, HealthSpec, ServiceRuntime, ServiceSpec, VolumeSpec } from "../spec";
 import { Host, SERVICE_LABEL, ServiceKind, Topology, dataRootOf } from "../topology";
 
 /** Arguments every service component takes. */
@@ -10,6 +10,8 @@ export interface ServiceArgs {
     readonly host: Host;
     /** Turns the service's spec into resources. */
     readonly runtime: ServiceRuntime;
+    /** What must be ready before this service starts (the tiers below, on every host). */
+    readonly after?: readonly pulumi.Resource[];
 }
 
 // Container names carry their host so that hosts sharing one engine (and operators reading
@@ -31,6 +33,20 @@ export function dataVolume(t: Topology, host: Host, service: ServiceKind, sub: s
 /** A read-only file for `service`, kept on the host under its data root. */
 export function configFile(t: Topology, host: Host, service: ServiceKind, container: string, template: string): FileSpec {
     return { container, host: `${dataRootOf(t, host)}/${service}/config/${container.split("/").pop()}`, mode: "0600", template };
+}
+
+/**
+ * Readiness from HTTP endpoints: outside, each must answer 2xx; inside the container, curl
+ * checks the same URLs (the images carry curl). `redirects` lists URLs that must redirect
+ * somewhere (a leader is known).
+ */
+export function httpHealth(t: Topology, urls: readonly string[], redirects: readonly string[] = []): HealthSpec {
+    const checks = [...urls.map((u) => `curl -fsS -o /dev/null --max-time 5 '${u}'`), ...redirects.map((u) => `curl -sS -o /dev/null --max-time 5 -w '%{redirect_url}' '${u}' | grep -q .`)];
+    return {
+        endpoints: urls.map((url) => ({ kind: "http" as const, url })),
+        command: ["sh", "-c", checks.join(" && ")],
+        timeoutSeconds: t.readinessTimeoutSeconds,
+    };
 }
 
 /** Where every libmesos process learns the address it binds and advertises. */
@@ -58,7 +74,7 @@ export abstract class ServiceComponent extends pulumi.ComponentResource {
     protected constructor(type: string, name: string, spec: ServiceSpec, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super(type, name, {}, opts);
         this.spec = spec;
-        args.runtime.deploy(name, spec, this);
+        args.runtime.deploy(name, spec, this, args.after ?? []);
         this.containerName = pulumi.output(spec.containerName);
         this.address = pulumi.output(spec.host.address);
         this.registerOutputs({ containerName: this.containerName, address: this.address });

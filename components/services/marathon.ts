@@ -3,7 +3,7 @@ import { ServiceSpec } from "../spec";
 import { Host, Topology } from "../topology";
 import { VERSIONS } from "../versions";
 import { PRINCIPALS, secretFile } from "../credentials";
-import { ServiceArgs, ServiceComponent, configFile, containerName, libprocessEnv, portsOf } from "./common";
+import { ServiceArgs, ServiceComponent, configFile, containerName, httpHealth, libprocessEnv, portsOf } from "./common";
 
 const SECRET = "/etc/marathon/mesos-secret";
 
@@ -28,6 +28,7 @@ export function marathonSpec(t: Topology, host: Host): ServiceSpec {
         // Marathon keeps its state in ZooKeeper; it has nothing on disk to keep.
         volumes: [],
         files: t.authentication ? [configFile(t, host, "marathon", SECRET, secretFile("marathon"))] : [],
+        health: httpHealth(t, [`http://${host.address}:${t.ports.marathon}/ping`, `http://${host.address}:${t.ports.marathon}/v2/leader`]),
         ports: portsOf(t, "marathon", host),
         privileged: false,
         pidHost: false,

@@ -3,7 +3,7 @@ import { ServiceSpec } from "../spec";
 import { Host, Topology, dataRootOf } from "../topology";
 import { VERSIONS } from "../versions";
 import { agentCredential } from "../credentials";
-import { ServiceArgs, ServiceComponent, configFile, containerName, dataVolume, libprocessEnv, portsOf } from "./common";
+import { ServiceArgs, ServiceComponent, configFile, containerName, httpHealth, dataVolume, libprocessEnv, portsOf } from "./common";
 
 const LOG_DIR = "/var/log/mesos";
 const CREDENTIAL = "/etc/mesos/credential.json";
@@ -48,6 +48,7 @@ export function mesosAgentSpec(t: Topology, host: Host): ServiceSpec {
             { host: "/sys/fs/cgroup", container: "/sys/fs/cgroup" },
         ],
         files: t.authentication ? [configFile(t, host, "mesos-agent", CREDENTIAL, agentCredential())] : [],
+        health: httpHealth(t, [`http://${host.address}:${t.ports.agent}/slave(1)/health`]),
         ports: portsOf(t, "mesos-agent", host),
         // The Docker and Mesos containerizers manage cgroups and namespaces of the host.
         privileged: true,

@@ -3,7 +3,7 @@ import { ServiceSpec } from "../spec";
 import { Host, Topology } from "../topology";
 import { VERSIONS } from "../versions";
 import { masterCredentials } from "../credentials";
-import { ServiceArgs, ServiceComponent, configFile, containerName, dataVolume, libprocessEnv, portsOf } from "./common";
+import { ServiceArgs, ServiceComponent, configFile, containerName, httpHealth, dataVolume, libprocessEnv, portsOf } from "./common";
 
 const WORK_DIR = "/var/lib/mesos/master";
 const CREDENTIALS = "/etc/mesos/credentials.json";
@@ -34,6 +34,7 @@ export function mesosMasterSpec(t: Topology, host: Host): ServiceSpec {
         env: libprocessEnv(host),
         volumes: [dataVolume(t, host, "mesos-master", "work", WORK_DIR), dataVolume(t, host, "mesos-master", "log", LOG_DIR)],
         files: t.authentication ? [configFile(t, host, "mesos-master", CREDENTIALS, masterCredentials())] : [],
+        health: httpHealth(t, [`http://${host.address}:${t.ports.master}/master/health`], [`http://${host.address}:${t.ports.master}/master/redirect`]),
         ports: portsOf(t, "mesos-master", host),
         privileged: false,
         pidHost: false,

@@ -43,6 +43,12 @@ export function zookeeperSpec(t: Topology, host: Host): ServiceSpec {
             dataVolume(t, host, "zookeeper", "log", "/var/log/zookeeper"),
         ],
         files: [],
+        health: {
+            endpoints: [{ kind: "zookeeper", address: host.address, port: ZOOKEEPER_CLIENT_PORT }],
+            // `srvr` names a mode only once the member is in a quorum (see the image's entrypoint).
+            command: ["zookeeper-entrypoint", "health"],
+            timeoutSeconds: t.readinessTimeoutSeconds,
+        },
         ports: portsOf(t, "zookeeper", host),
         privileged: false,
         pidHost: false,

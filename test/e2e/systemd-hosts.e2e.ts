@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -8,6 +8,7 @@ import { VERSIONS } from "../../components/versions";
 import { bundleFiles } from "../emitted";
 import { Evaluation, ROOT, Registered, evaluate, plain, secretKeys, stackConfig } from "../harness";
 import { docker, tryDocker, waitFor } from "../real/docker";
+import { checkStack, formatTable } from "../../scripts/health";
 
 // The systemd runtime against real machinery: three systemd hosts on 127.0.0.11-13 with sshd,
 // the program's remote.Commands run over real SSH as the command provider runs them, and the
@@ -43,6 +44,26 @@ function ssh(c: Registered, command: string, stdin = ""): { status: number | nul
     return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }
 
+/** `ssh` as a promise: the commands of one tier run at once, as Pulumi runs them. */
+function sshAsync(c: Registered, command: string, stdin = ""): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    const conn = plain(c.inputs.connection);
+    const key = path.join(work, `key-${conn.host}`);
+    fs.writeFileSync(key, conn.privateKey.endsWith("\n") ? conn.privateKey : `${conn.privateKey}\n`, { mode: 0o600 });
+    return new Promise((resolve) => {
+        const child = spawn("ssh", ["-i", key, "-p", String(conn.port), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10", `${conn.user}@${conn.host}`, "--", command]);
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        const timer = setTimeout(() => child.kill("SIGKILL"), 400_000);
+        child.on("close", (status) => {
+            clearTimeout(timer);
+            resolve({ status, stdout, stderr });
+        });
+        child.stdin.end(stdin);
+    });
+}
+
 /** A shell command on a host, over SSH with the test key. */
 function onHost(h: HostName, command: string): { status: number | null; stdout: string } {
     const r = spawnSync("ssh", ["-i", keyFile, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", `root@${HOSTS[h]}`, "--", command], {
@@ -73,12 +94,13 @@ const unitPathOf = (c: Registered) => [...bundleFiles(plain(c.inputs.stdin)).key
 
 describe("the systemd runtime on three real hosts over SSH", () => {
     let e: Evaluation;
+    let config: Record<string, string>;
     let commands: Registered[];
     let dataRoots: string[];
 
     beforeAll(async () => {
         sh("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", keyFile]);
-        const config = { ...stackConfig("e2e"), "mesos-cluster:sshPrivateKey": fs.readFileSync(keyFile, "utf8") };
+        config = { ...stackConfig("e2e"), "mesos-cluster:sshPrivateKey": fs.readFileSync(keyFile, "utf8") };
         const t = buildTopology(parseConfig(config, { secretKeys: new Set(secretKeys()) }));
         dataRoots = t.hosts.map((h) => dataRootOf(t, h));
         const t0 = Date.now();
@@ -112,20 +134,27 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         console.log(`e2e figures: ${JSON.stringify(figures)}`);
     });
 
-    const createAll = () =>
-        commands.map((c) => {
-            const i = plain(c.inputs);
-            return { c, ...ssh(c, i.create, i.stdin) };
-        });
+    /** Every create, tier by tier (ZooKeeper, masters, the rest), each tier's at once. */
+    const createAll = async (only: (c: Registered) => boolean = () => true) => {
+        const tierOf = (c: Registered) => (c.name.startsWith("mesos-zookeeper-") ? 0 : c.name.startsWith("mesos-master-") ? 1 : 2);
+        const results: { c: Registered; status: number | null; stdout: string; stderr: string }[] = [];
+        for (const tier of [0, 1, 2]) {
+            const batch = commands.filter((c) => tierOf(c) === tier && only(c));
+            results.push(...(await Promise.all(batch.map(async (c) => ({ c, ...(await sshAsync(c, plain(c.inputs.create), plain(c.inputs.stdin))) })))));
+        }
+        return results;
+    };
 
     test("every create writes its unit; ZooKeeper's run and form a quorum", async () => {
         expect(commands).toHaveLength(3 * 4 + 2);
         const t0 = Date.now();
-        for (const r of createAll()) {
+        // In a deploy a failed tier stops the next; here every create runs, so that every unit
+        // is written and can be checked even though only ZooKeeper's image exists.
+        for (const r of await createAll()) {
             const unit = `${r.c.name.replace(/^mesos-[a-z]+-(.+)-unit$/, "$1")}`;
             if (r.c.name.startsWith("mesos-zookeeper-")) {
                 expect({ unit, status: r.status, stderr: r.stderr }).toEqual({ unit, status: 0, stderr: "" });
-                expect(r.stdout).toMatch(/\.service: active \(changed=1\)/);
+                expect(r.stdout).toMatch(/\.service: active, ready after \d+s \(changed=1\)/);
             } else {
                 // No Mesos, Marathon or Chronos image can be had here: the unit is written and
                 // enabled, and the create says which image is missing.
@@ -191,9 +220,9 @@ describe("the systemd runtime on three real hosts over SSH", () => {
 
     test("running every create again changes nothing: one unit each, active, data intact", async () => {
         const ids = Object.fromEntries(Object.keys(HOSTS).map((h) => [h, docker(["inspect", "--format", "{{.Id}}", `zookeeper-${h}`]).trim()]));
-        for (const r of createAll().filter((x) => x.c.name.startsWith("mesos-zookeeper-"))) {
+        for (const r of await createAll((c) => c.name.startsWith("mesos-zookeeper-"))) {
             expect(r.status).toBe(0);
-            expect(r.stdout).toMatch(/\.service: active \(changed=0\)/);
+            expect(r.stdout).toMatch(/\.service: active, ready after \d+s \(changed=0\)/);
         }
         for (const h of Object.keys(HOSTS) as HostName[]) {
             expect(onHost(h, "systemctl list-unit-files 'zookeeper-*' --no-legend | wc -l").stdout).toBe("1");
@@ -202,6 +231,41 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         }
         await waitFor("a quorum", 60_000, quorate, () => JSON.stringify(modes()));
         expect(zkCli("h12", "get /e2e-probe")).toContain("written-on-h11");
+    }, 240_000);
+
+    test("npm run health reports the ensemble's members healthy and the services without images down", async () => {
+        const rows = await checkStack("e2e", 3000);
+        const zk = rows.filter((r) => r.service === "zookeeper");
+        expect(zk.map((r) => [r.host, r.ok])).toEqual([
+            ["h11", true],
+            ["h12", true],
+            ["h13", true],
+        ]);
+        expect(zk.map((r) => r.status).sort()).toEqual(["follower", "follower", "leader"]);
+        for (const r of rows.filter((x) => x.service !== "zookeeper")) {
+            expect({ endpoint: r.endpoint, ok: r.ok }).toEqual({ endpoint: r.endpoint, ok: false });
+        }
+        expect(formatTable(rows)).toMatch(/^SERVICE\s+HOST\s+ENDPOINT\s+STATUS\s+LATENCY\n/);
+    });
+
+    test("the readiness step fails with a clear message when the member cannot reach a quorum", async () => {
+        // A deploy whose readiness deadline is 20 s, with h12's and h13's members held down.
+        const short = await evaluate({ ...config, "mesos-cluster:readinessTimeoutSeconds": "20" }, "e2e");
+        const h11 = short.byName("mesos-zookeeper-h11-unit");
+        for (const h of ["h12", "h13"] as const) {
+            expect(onHost(h, `systemctl stop zookeeper-${h}.service; systemctl is-active zookeeper-${h}.service`).stdout).toBe("inactive");
+        }
+        await waitFor("h11 without a quorum", 60_000, () => (srvr(HOSTS.h11) === undefined ? true : undefined));
+        const t0 = Date.now();
+        const r = ssh(h11, plain(h11.inputs.create), plain(h11.inputs.stdin));
+        figures["readiness failure after (s)"] = seconds(t0);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(/zookeeper-h11\.service is not ready after 20s \(its health check: zookeeper-entrypoint health\); its last log lines:/);
+        expect(r.stderr.split("\n").length).toBeGreaterThan(3);
+        for (const h of ["h12", "h13"] as const) {
+            onHost(h, `systemctl start zookeeper-${h}.service`);
+        }
+        await waitFor("the quorum back", 120_000, quorate, () => JSON.stringify(modes()));
     }, 240_000);
 
     test("delete removes units and files and keeps the data", () => {
