@@ -49,6 +49,38 @@ export class MesosCluster extends pulumi.ComponentResource {
     constructor(name: string, args: MesosClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mesos:index:MesosCluster", name, {}, opts);
         const t = args.topology;
+        // The SDK captures a stack trace for every output property of every resource it
+        // constructs (to explain leaked promises, which a successful run never prints). A
+        // docker.Container has some 70, so at hundreds of agents these traces were most of the
+        // evaluation's time and memory (BENCHMARKS.md). None is taken while the services are
+        // built; the limit is restored however that ends.
+        const stackTraceLimit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+            const { services, health } = this.build(name, args);
+            this.services = services;
+            this.health = health;
+        } finally {
+            Error.stackTraceLimit = stackTraceLimit;
+        }
+        this.zookeeperUrl = pulumi.output(t.mesosZkUrl);
+        this.quorum = pulumi.output(t.quorum);
+        this.mesosUrls = pulumi.output(urls(t, t.ports.master));
+        this.marathonUrls = pulumi.output(urls(t, t.ports.marathon));
+        this.chronosUrls = pulumi.output(urls(t, t.ports.chronos));
+        this.registerOutputs({
+            zookeeperUrl: this.zookeeperUrl,
+            quorum: this.quorum,
+            mesosUrls: this.mesosUrls,
+            marathonUrls: this.marathonUrls,
+            chronosUrls: this.chronosUrls,
+            health: this.health,
+        });
+    }
+
+    /** Every service's component, tier by tier, and their health endpoints. */
+    private build(name: string, args: MesosClusterArgs) {
+        const t = args.topology;
         const secrets: Record<string, pulumi.Output<string>> = {};
         if (t.authentication) {
             for (const principal of Object.keys(PRINCIPALS)) {
@@ -81,26 +113,13 @@ export class MesosCluster extends pulumi.ComponentResource {
             services.push(...here);
             below = here;
         }
-        this.services = services;
-        this.health = pulumi.output(
+        const health = pulumi.output(
             services.map((s) => ({
                 service: s.spec.service,
                 host: s.spec.host.name,
                 endpoints: s.spec.health.endpoints.map((e) => (e.kind === "http" ? e.url : `zookeeper srvr ${e.address}:${e.port}`)),
             })),
         );
-        this.zookeeperUrl = pulumi.output(t.mesosZkUrl);
-        this.quorum = pulumi.output(t.quorum);
-        this.mesosUrls = pulumi.output(urls(t, t.ports.master));
-        this.marathonUrls = pulumi.output(urls(t, t.ports.marathon));
-        this.chronosUrls = pulumi.output(urls(t, t.ports.chronos));
-        this.registerOutputs({
-            zookeeperUrl: this.zookeeperUrl,
-            quorum: this.quorum,
-            mesosUrls: this.mesosUrls,
-            marathonUrls: this.marathonUrls,
-            chronosUrls: this.chronosUrls,
-            health: this.health,
-        });
+        return { services, health };
     }
 }

@@ -1,0 +1,34 @@
+import { criticalPath, diff, nameOf } from "../bench/analysis";
+import { evaluate, stackConfig } from "./harness";
+
+// The benchmark's targets, held at small sizes on every test run (npm run bench measures them
+// at 10, 100 and 1,000 agents).
+
+const ha = (agents: number, masters = 3, change: (a: string[]) => string[] = (a) => a) => ({
+    ...stackConfig("ha"),
+    "mesos-cluster:masters": JSON.stringify(Array.from({ length: masters }, (_, i) => `m${i + 1}=10.0.0.${11 + i}`)),
+    "mesos-cluster:agents": JSON.stringify(change(Array.from({ length: agents }, (_, i) => `a${i + 1}=10.1.0.${i + 1}`))),
+});
+const nodes = async (config: Record<string, string>) => (await evaluate(config, "ha")).resources;
+
+test("the critical path does not grow with the number of agents", async () => {
+    const small = criticalPath(await nodes(ha(2)));
+    const large = criticalPath(await nodes(ha(24)));
+    expect(large).toBe(small);
+    // provider → image → ZooKeeper → master → agent, Marathon, Chronos
+    expect(small).toBe(5);
+});
+
+test("the same config evaluated twice gives identical inputs", async () => {
+    const d = diff(await nodes(ha(6)), await nodes(ha(6)));
+    expect(d).toEqual({ changed: [], added: [], removed: [] });
+});
+
+test("one agent's change touches that agent's resources only; adding one adds only its own", async () => {
+    const base = await nodes(ha(6));
+    const moved = diff(base, await nodes(ha(6, 3, (a) => a.map((x) => (x.startsWith("a4=") ? "a4=10.9.9.9" : x)))));
+    expect([...moved.changed, ...moved.added, ...moved.removed].map(nameOf).sort()).toEqual(["mesos-agent-a4-container", "mesos-docker-a4"]);
+    const added = diff(base, await nodes(ha(6, 3, (a) => [...a, "a7=10.1.0.7"])));
+    expect(added.changed).toEqual([]);
+    expect(added.added.map(nameOf).sort()).toEqual(["mesos-agent-a7", "mesos-agent-a7-container", "mesos-agent-a7-image", "mesos-docker-a7"]);
+});
