@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# npm test: installs the npm packages on a fresh clone, then type check, lint, and every jest suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npx tsc --noEmit -p .
+npx eslint .
+exec npx jest "$@"
