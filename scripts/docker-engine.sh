@@ -13,14 +13,8 @@ LOG=$STATE/dockerd.log
 BASE_IMAGE=debian:bookworm-slim
 
 log() { echo "docker-engine: $*" >&2; }
-
-mirror() {
-    # The mirror this machine's apt already uses.
-    local uri
-    uri=$(grep -rhoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
-        awk '{print $2}' | grep -E '/debian/?$' | head -n1)
-    echo "${uri:-http://deb.debian.org/debian}"
-}
+# shellcheck source=scripts/rootfs.sh
+. "$(dirname "$0")/rootfs.sh"
 
 install_packages() {
     local missing=()
@@ -59,14 +53,8 @@ base_image() {
         return 0
     fi
     local rootfs
-    rootfs=$(mktemp -d /var/tmp/bookworm-rootfs.XXXXXX)
-    # mktemp makes the folder 0700, and it becomes the image's /: non-root users could not read it.
-    chmod 0755 "$rootfs"
-    log "debootstrap bookworm into $rootfs"
-    debootstrap --variant=minbase bookworm "$rootfs" "$(mirror)" >"$STATE/debootstrap.log" 2>&1 ||
-        { tail -n 30 "$STATE/debootstrap.log" >&2; exit 1; }
-    # Like the upstream slim image: apt sources included, no package lists.
-    rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin
+    log "debootstrap bookworm for $BASE_IMAGE"
+    rootfs=$(make_rootfs)
     tar -C "$rootfs" -c . | docker import - "$BASE_IMAGE" >/dev/null
     rm -rf "$rootfs"
     log "imported $BASE_IMAGE"

@@ -10,23 +10,16 @@ set -euo pipefail
 
 IMAGE=local/systemd-host:bookworm
 log() { echo "systemd-hosts: $*" >&2; }
-
-mirror() {
-    grep -rhoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
-        awk '{print $2}' | grep -E '/debian/?$' | head -n1
-}
+# shellcheck source=scripts/rootfs.sh
+. "$(dirname "$0")/rootfs.sh"
 
 build_image() {
     if docker image inspect "$IMAGE" >/dev/null 2>&1; then
         return 0
     fi
-    command -v debootstrap >/dev/null || { apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null; }
     local rootfs
-    rootfs=$(mktemp -d /var/tmp/systemd-host.XXXXXX)
-    chmod 0755 "$rootfs"
-    log "debootstrap a systemd host into $rootfs"
-    debootstrap --variant=minbase --include=systemd,systemd-sysv,openssh-server,dbus,iproute2,netcat-openbsd \
-        bookworm "$rootfs" "${MIRROR:-$(mirror)}" >"$rootfs.log" 2>&1 || { tail -n 30 "$rootfs.log" >&2; exit 1; }
+    log "debootstrap a systemd host"
+    rootfs=$(make_rootfs systemd,systemd-sysv,openssh-server,dbus,iproute2,netcat-openbsd)
     # Host keys are made per host at start; the first boot's ssh.service fails without them.
     rm -f "$rootfs"/etc/ssh/ssh_host_*
     # The hosts share this machine's engine through its socket; this unit stands for that
@@ -43,9 +36,8 @@ WantedBy=multi-user.target
 UNIT
     mkdir -p "$rootfs/etc/systemd/system/multi-user.target.wants"
     ln -sf /etc/systemd/system/docker.service "$rootfs/etc/systemd/system/multi-user.target.wants/docker.service"
-    rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin
     tar -C "$rootfs" -c . | docker import -c 'CMD ["/sbin/init"]' - "$IMAGE" >/dev/null
-    rm -rf "$rootfs" "$rootfs.log"
+    rm -rf "$rootfs"
     log "imported $IMAGE"
 }
 
