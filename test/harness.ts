@@ -1,7 +1,8 @@
-import { createHash, generateKeyPairSync } from "crypto";
+import { generateKeyPairSync } from "crypto";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE } from "../components/config";
+import { Registered, installMocks } from "./mocks";
 import { projectDeclarations, readStackConfig, stackNames as listStacks } from "../scripts/stackFile";
 
 // Internal to the SDK (absent from its typings): resolves once every pending registration has.
@@ -45,21 +46,8 @@ export function stackConfig(stack: string): Record<string, string> {
     return values;
 }
 
-/** A resource as the program registered it, with the options mocks do not pass on. */
-export interface Registered {
-    readonly type: string;
-    readonly name: string;
-    readonly urn: string;
-    /** The parent's URN ("" for none). */
-    readonly parent: string;
-    readonly custom: boolean;
-    /** The provider reference (`urn::id`), "" for the default provider. */
-    readonly provider: string;
-    readonly inputs: Record<string, any>;
-    readonly deleteBeforeReplace: boolean;
-    readonly dependencies: readonly string[];
-    readonly additionalSecretOutputs: readonly string[];
-}
+export type { Registered } from "./mocks";
+export { mockPassword } from "./mocks";
 
 export interface Evaluation {
     readonly resources: Registered[];
@@ -69,68 +57,20 @@ export interface Evaluation {
     byName(name: string): Registered;
 }
 
-/** A generated password as the random provider would make it: letters and digits, `length` long. */
-export function mockPassword(name: string, length: number): string {
-    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    const digest = createHash("sha512").update(name).digest();
-    return Array.from({ length }, (_, i) => alphabet[digest[i % digest.length] % alphabet.length]).join("");
-}
-
-function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
-    // Only what the program reads back from a provider: a built image's ID, a password.
-    if (type === "random:index/randomPassword:RandomPassword") {
-        return { ...inputs, result: mockPassword(name, inputs.length) };
-    }
-    if (type === "docker:index/image:Image") {
-        const id = Buffer.from(name).toString("hex").padEnd(64, "0").slice(0, 64);
-        return { ...inputs, repoDigest: `sha256:${id}` };
-    }
-    return inputs;
-}
-
 function resolve<T>(o: pulumi.Output<T>): Promise<T> {
     return new Promise((res) => o.apply((v) => res(v)));
 }
+
+/** The registrations of the latest evaluation, also when the program threw. */
+let lastRegistered: readonly Registered[] = [];
 
 /**
  * Runs `index.ts` under `pulumi.runtime.setMocks` with `config` and records every resource
  * registration. Throws whatever the program throws (e.g. a ConfigError).
  */
-/** The registrations of the latest evaluation, also when the program threw. */
-let lastRegistered: readonly Registered[] = [];
-
 export async function evaluate(config: Record<string, string>, stack = "test", secret: readonly string[] = secretKeys()): Promise<Evaluation> {
-    const registered: Registered[] = [];
+    const registered = await installMocks(CONFIG_NAMESPACE, stack);
     lastRegistered = registered;
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (args) => ({ id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) }),
-            call: (args) => args.inputs,
-        },
-        CONFIG_NAMESPACE,
-        stack,
-        false,
-    );
-    const monitor = pulumi.runtime.getMonitor() as any;
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) =>
-        register(req, (err: any, resp: any) => {
-            if (!err) {
-                registered.push({
-                    type: req.getType(),
-                    name: req.getName(),
-                    urn: resp.getUrn(),
-                    parent: req.getParent(),
-                    custom: req.getCustom(),
-                    provider: req.getProvider(),
-                    inputs: req.getObject()?.toJavaScript() ?? {},
-                    deleteBeforeReplace: req.getDeletebeforereplace(),
-                    dependencies: req.getDependenciesList(),
-                    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
-                });
-            }
-            callback(err, resp);
-        });
     pulumi.runtime.setAllConfig(config, secret.filter((k) => k in config));
 
     let program: Record<string, unknown> = {};
