@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { MAIL_PASSWORD, PRINCIPALS } from "./credentials";
 import { RuntimeSettings, createRuntime } from "./runtimes";
+import { endpointText } from "./spec";
 import { Chronos } from "./services/chronos";
 import { ServiceArgs, ServiceComponent } from "./services/common";
 import { Marathon } from "./services/marathon";
@@ -117,7 +118,7 @@ export class MesosCluster extends pulumi.ComponentResource {
             services.map((s) => ({
                 service: s.spec.service,
                 host: s.spec.host.name,
-                endpoints: s.spec.health.endpoints.map((e) => (e.kind === "http" ? e.url : `zookeeper srvr ${e.address}:${e.port}`)),
+                endpoints: s.spec.health.endpoints.map(endpointText),
             })),
         );
         return { services, health };

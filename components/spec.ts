@@ -63,6 +63,11 @@ export interface HealthSpec {
     readonly timeoutSeconds: number;
 }
 
+/** A health endpoint as operators read it: a URL, or `zookeeper srvr ADDRESS:PORT`. */
+export function endpointText(e: HealthSpec["endpoints"][number]): string {
+    return e.kind === "http" ? e.url : `zookeeper srvr ${e.address}:${e.port}`;
+}
+
 /**
  * One service on one host, as plain data: everything a runtime needs to run it and nothing
  * about how. Both runtimes, the renderer and the tests read the same spec.

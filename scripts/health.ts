@@ -9,7 +9,7 @@ import * as net from "net";
 import * as path from "path";
 import { ConfigError, parseConfig } from "../components/config";
 import { clusterSpecs } from "../components/services";
-import { HealthSpec } from "../components/spec";
+import { HealthSpec, endpointText } from "../components/spec";
 import { buildTopology } from "../components/topology";
 import { readStackConfig, stackNames } from "./stackFile";
 
@@ -61,8 +61,7 @@ export async function checkStack(stack: string, timeoutMs = 5000): Promise<Healt
         s.health.endpoints.map(async (endpoint) => {
             const t0 = Date.now();
             const result = await check(endpoint, timeoutMs);
-            const shown = endpoint.kind === "http" ? endpoint.url : `srvr ${endpoint.address}:${endpoint.port}`;
-            return { service: s.service, host: s.host.name, endpoint: shown, ...result, latencyMs: Date.now() - t0 };
+            return { service: s.service, host: s.host.name, endpoint: endpointText(endpoint), ...result, latencyMs: Date.now() - t0 };
         }),
     );
     return Promise.all(jobs);
