@@ -21,13 +21,17 @@ const runtime: RuntimeSettings =
               sshUser: config.sshUser,
               sshPort: config.sshPort,
               sshPrivateKey: new pulumi.Config(CONFIG_NAMESPACE).requireSecret("sshPrivateKey"),
-              registry: config.registry,
+              registry: topology.imageRegistry,
+              registryLogin: topology.registry?.auth ?? false,
+              // The cluster's own registry starts empty: the program fills it.
+              push: topology.registry === undefined ? undefined : { imagesDir: "images", username: topology.registry.auth ? topology.registry.user : undefined },
           };
 
 const cluster = new MesosCluster("mesos", {
     topology,
     runtime,
     chronosMailPassword: config.chronosMailPassword ? new pulumi.Config(CONFIG_NAMESPACE).requireSecret("chronosMailPassword") : undefined,
+    registryTlsKey: config.registryTlsKey ? new pulumi.Config(CONFIG_NAMESPACE).requireSecret("registryTlsKey") : undefined,
 });
 
 export const zookeeperUrl = cluster.zookeeperUrl;
@@ -35,4 +39,9 @@ export const quorum = cluster.quorum;
 export const mesosUrls = cluster.mesosUrls;
 export const marathonUrls = cluster.marathonUrls;
 export const chronosUrls = cluster.chronosUrls;
+export const bambooUrls = cluster.bambooUrls;
+export const haproxyUrls = cluster.haproxyUrls;
+export const registryAddress = cluster.registryAddress;
+export const registryUser = cluster.registryUser;
+export const registryPassword = cluster.registryPassword;
 export const health = cluster.health;

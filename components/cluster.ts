@@ -1,13 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { MAIL_PASSWORD, PRINCIPALS } from "./credentials";
+import { MAIL_PASSWORD, PRINCIPALS, REGISTRY_DOCKER_CONFIG, REGISTRY_PASSWORD, REGISTRY_TLS_KEY, dockerClientConfig } from "./credentials";
 import { RuntimeSettings, createRuntime } from "./runtimes";
 import { endpointText } from "./spec";
+import { Bamboo } from "./services/bamboo";
 import { Chronos } from "./services/chronos";
 import { ServiceArgs, ServiceComponent } from "./services/common";
 import { Marathon } from "./services/marathon";
 import { MesosAgent } from "./services/mesosAgent";
 import { MesosMaster } from "./services/mesosMaster";
+import { Registry } from "./services/registry";
 import { ZooKeeper } from "./services/zookeeper";
 import { SERVICE_LABEL, SERVICE_TIER, ServiceKind, Topology } from "./topology";
 
@@ -19,16 +21,20 @@ export interface MesosClusterArgs {
     readonly runtime: RuntimeSettings;
     /** Chronos's SMTP password (a secret), when the topology's mail settings call for one. */
     readonly chronosMailPassword?: pulumi.Input<string>;
+    /** The registry certificate's private key (a secret), when the topology's registry serves TLS. */
+    readonly registryTlsKey?: pulumi.Input<string>;
 }
 
 type ServiceClass = new (name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) => ServiceComponent;
 
 const components: Record<ServiceKind, ServiceClass> = {
+    registry: Registry,
     zookeeper: ZooKeeper,
     "mesos-master": MesosMaster,
     "mesos-agent": MesosAgent,
     marathon: Marathon,
     chronos: Chronos,
+    bamboo: Bamboo,
 };
 
 const urls = (t: Topology, port: number) => t.masters.map((m) => `http://${m.address}:${port}`);
@@ -44,6 +50,15 @@ export class MesosCluster extends pulumi.ComponentResource {
     readonly mesosUrls: pulumi.Output<string[]>;
     readonly marathonUrls: pulumi.Output<string[]>;
     readonly chronosUrls: pulumi.Output<string[]>;
+    /** Bamboo's API and UI on each Bamboo host. */
+    readonly bambooUrls: pulumi.Output<string[]>;
+    /** HAProxy's HTTP frontend on each Bamboo host: where apps are reached. */
+    readonly haproxyUrls: pulumi.Output<string[]>;
+    /** `address:port` of the cluster's registry, "" without one: image references start with it. */
+    readonly registryAddress: pulumi.Output<string>;
+    /** The registry's user and generated password (a secret), with authentication on. */
+    readonly registryUser?: pulumi.Output<string>;
+    readonly registryPassword?: pulumi.Output<string>;
     /** Each service's health endpoints, for `npm run health` and monitoring. */
     readonly health: pulumi.Output<{ service: string; host: string; endpoints: string[] }[]>;
 
@@ -58,9 +73,13 @@ export class MesosCluster extends pulumi.ComponentResource {
         const stackTraceLimit = Error.stackTraceLimit;
         Error.stackTraceLimit = 0;
         try {
-            const { services, health } = this.build(name, args);
+            const { services, health, secrets } = this.build(name, args);
             this.services = services;
             this.health = health;
+            if (t.registry?.auth) {
+                this.registryUser = pulumi.output(t.registry.user);
+                this.registryPassword = secrets[REGISTRY_PASSWORD];
+            }
         } finally {
             Error.stackTraceLimit = stackTraceLimit;
         }
@@ -69,12 +88,20 @@ export class MesosCluster extends pulumi.ComponentResource {
         this.mesosUrls = pulumi.output(urls(t, t.ports.master));
         this.marathonUrls = pulumi.output(urls(t, t.ports.marathon));
         this.chronosUrls = pulumi.output(urls(t, t.ports.chronos));
+        this.bambooUrls = pulumi.output(t.bambooHosts.map((h) => `http://${h.address}:${t.ports.bamboo}`));
+        this.haproxyUrls = pulumi.output(t.bambooHosts.map((h) => `http://${h.address}:${t.ports.haproxyHttp}`));
+        this.registryAddress = pulumi.output(t.registry?.address ?? "");
         this.registerOutputs({
             zookeeperUrl: this.zookeeperUrl,
             quorum: this.quorum,
             mesosUrls: this.mesosUrls,
             marathonUrls: this.marathonUrls,
             chronosUrls: this.chronosUrls,
+            bambooUrls: this.bambooUrls,
+            haproxyUrls: this.haproxyUrls,
+            registryAddress: this.registryAddress,
+            registryUser: this.registryUser,
+            registryPassword: this.registryPassword,
             health: this.health,
         });
     }
@@ -96,6 +123,18 @@ export class MesosCluster extends pulumi.ComponentResource {
                 throw new Error("the topology calls for Chronos's mail password, but none was given");
             }
             secrets[MAIL_PASSWORD] = pulumi.secret(args.chronosMailPassword);
+        }
+        const registry = t.registry;
+        if (registry?.auth) {
+            const password = new random.RandomPassword(`${name}-registry-password`, { length: 32, special: false }, { parent: this });
+            secrets[REGISTRY_PASSWORD] = pulumi.secret(password.result);
+            secrets[REGISTRY_DOCKER_CONFIG] = pulumi.secret(password.result.apply((p) => dockerClientConfig(registry.address, registry.user, p)));
+        }
+        if (registry !== undefined && registry.certificate !== "") {
+            if (args.registryTlsKey === undefined) {
+                throw new Error("the topology's registry serves TLS, but no registryTlsKey was given");
+            }
+            secrets[REGISTRY_TLS_KEY] = pulumi.secret(args.registryTlsKey);
         }
         const runtime = createRuntime(name, args.runtime, this, secrets);
         // Tier by tier: each service starts after every service of the tier below, on every host,
@@ -121,6 +160,6 @@ export class MesosCluster extends pulumi.ComponentResource {
                 endpoints: s.spec.health.endpoints.map(endpointText),
             })),
         );
-        return { services, health };
+        return { services, health, secrets };
     }
 }

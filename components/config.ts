@@ -33,8 +33,11 @@ const port = (def: number) => z.int(PORT_ERROR).min(1, PORT_ERROR).max(65535, PO
 
 // A host entry is "name=address"; an agent may instead name a master host alone ("m1"), so
 // that a host running both roles has its address written once.
-const hostEntry = (requireAddress: boolean) =>
+const hostEntry = (requireAddress: boolean, allowEmpty = false) =>
     z.string().superRefine((entry, ctx) => {
+        if (allowEmpty && entry === "") {
+            return;
+        }
         const [name, address, ...rest] = entry.split("=");
         if (rest.length > 0 || (requireAddress && address === undefined)) {
             ctx.addIssue({
@@ -180,6 +183,56 @@ export const KEYS = {
         schema: z.boolean().default(false),
         description: "SMTP password for Chronos's mail, set with `pulumi config set --secret chronosMailPassword`. Never stored or shown in plain text.",
     },
+    bambooHosts: {
+        kind: "array",
+        schema: z.array(hostEntry(false), { error: 'must be a list of "name=address" strings or host names' }).default([]),
+        description:
+            "Hosts that run Bamboo with HAProxy (service routing): name=address for an edge host of its own, or the name of a master or agent. Empty: no routing.",
+    },
+    bambooPort: { kind: "integer", schema: port(8000), description: "Bamboo's HTTP port (API and UI)." },
+    haproxyHttpPort: {
+        kind: "integer",
+        schema: port(80),
+        description: "HAProxy's HTTP port on each Bamboo host: requests are routed to apps by the host rules set in Bamboo.",
+    },
+    servicePorts: {
+        kind: "string",
+        schema: z
+            .string()
+            .regex(/^\d{1,5}-\d{1,5}$/, { error: 'must be a range "LOW-HIGH", e.g. "10000-20000"' })
+            .default("10000-20000"),
+        description: "Service ports: Marathon gives apps their service ports from this range, and HAProxy binds them on each Bamboo host.",
+    },
+    registryHost: {
+        kind: "string",
+        schema: hostEntry(false, true).default(""),
+        description:
+            "The host that runs the cluster's Docker registry: name=address, or the name of a master or agent. Empty: none. When set, the systemd runtime and the agents pull from it.",
+    },
+    registryPort: { kind: "integer", schema: port(5000), description: "The cluster registry's port." },
+    registryAuth: {
+        kind: "boolean",
+        schema: z.boolean({ error: "must be true or false" }).default(false),
+        description:
+            "htpasswd authentication on the cluster registry, for the user mesos-cluster with a generated password (a secret stack output). Needs registryTlsCertificate.",
+    },
+    registryTlsCertificate: {
+        kind: "string",
+        schema: z
+            .string()
+            .regex(/^(-----BEGIN CERTIFICATE-----\r?\n[\s\S]+\r?\n-----END CERTIFICATE-----\s*)?$/, {
+                error: 'must be empty or a PEM certificate chain ("-----BEGIN CERTIFICATE-----"); set it with `pulumi config set registryTlsCertificate < CERTFILE`',
+            })
+            .default(""),
+        description:
+            "PEM certificate (chain) the cluster registry serves TLS with; its key goes in registryTlsKey. Every host's Docker engine must trust its issuer. Empty: plain HTTP.",
+    },
+    registryTlsKey: {
+        kind: "string",
+        secret: true,
+        schema: z.boolean().default(false),
+        description: "The registry certificate's private key, set with `pulumi config set --secret registryTlsKey < KEYFILE`. Never stored or shown in plain text.",
+    },
     masterPort: { kind: "integer", schema: port(5050), description: "Mesos master port." },
     agentPort: { kind: "integer", schema: port(5051), description: "Mesos agent port." },
     marathonPort: { kind: "integer", schema: port(8080), description: "Marathon HTTP port." },
@@ -254,6 +307,8 @@ const SECRET_KEYS = Object.entries(KEYS as Record<string, KeyDeclaration>)
     .filter(([, d]) => d.secret)
     .map(([k]) => k);
 
+/** Secret keys that hold a private key, and are checked to be one. */
+const PRIVATE_KEYS = new Set(["sshPrivateKey", "registryTlsKey"]);
 const PRIVATE_KEY = /^-----BEGIN ([A-Z]+ )?PRIVATE KEY-----\r?\n[\s\S]+\r?\n-----END ([A-Z]+ )?PRIVATE KEY-----\s*$/;
 
 /** Chronos's mail keys only make sense together. */
@@ -278,10 +333,39 @@ function mailProblems(c: ClusterConfig): string[] {
     return problems;
 }
 
+/** The registry's keys depend on each other: auth needs TLS, and both need the registry. */
+function registryProblems(c: ClusterConfig): string[] {
+    const key = (k: string) => `${CONFIG_NAMESPACE}:${k}`;
+    const problems: string[] = [];
+    if (c.registryHost === "") {
+        for (const k of ["registryAuth", "registryTlsCertificate", "registryTlsKey"] as const) {
+            if (c[k] !== false && c[k] !== "") {
+                problems.push(`${key(k)}: is set but ${key("registryHost")} is empty; name the host that runs the registry or remove ${k}`);
+            }
+        }
+        return problems;
+    }
+    if (c.registry !== "") {
+        problems.push(
+            `${key("registry")}: "${c.registry}" is an outside registry, but ${key("registryHost")} runs the cluster's own, and images come from one place; remove one of them`,
+        );
+    }
+    if (c.registryAuth && c.registryTlsCertificate === "") {
+        problems.push(
+            `${key("registryAuth")}: a password sent over plain HTTP can be read on the wire, so authentication needs TLS; set ${key("registryTlsCertificate")} and ${key("registryTlsKey")}, or set registryAuth to false`,
+        );
+    }
+    if (c.registryTlsKey && c.registryTlsCertificate === "") {
+        problems.push(`${key("registryTlsKey")}: is set but ${key("registryTlsCertificate")} is empty; set the certificate with \`pulumi config set registryTlsCertificate < CERTFILE\``);
+    }
+    return problems;
+}
+
 /** When each secret is needed, and why: the message for a stack that lacks it. */
 const SECRETS_NEEDED: Record<string, { when: (c: ClusterConfig) => boolean; why: string; from: string }> = {
     sshPrivateKey: { when: (c) => c.runtime === "systemd", why: "the systemd runtime reaches its hosts over SSH and needs a key", from: " < KEYFILE" },
     chronosMailPassword: { when: (c) => c.chronosMailUser !== "", why: "chronosMailUser is set, so Chronos needs the user's password", from: "" },
+    registryTlsKey: { when: (c) => c.registryTlsCertificate !== "", why: "registryTlsCertificate is set, so the registry needs its private key", from: " < KEYFILE" },
 };
 
 /** Options of parseConfig. */
@@ -318,7 +402,7 @@ export function parseConfig(raw: Readonly<Record<string, string>>, options: Pars
         const full = `${CONFIG_NAMESPACE}:${key}`;
         if (!(options.secretKeys ?? new Set()).has(full)) {
             problems.push(`${full}: is stored in plain text; remove it (pulumi config rm ${key}) and set it again with \`pulumi config set --secret ${key}\``);
-        } else if (key === "sshPrivateKey" && (typeof value !== "string" || !PRIVATE_KEY.test(value))) {
+        } else if (PRIVATE_KEYS.has(key) && (typeof value !== "string" || !PRIVATE_KEY.test(value))) {
             problems.push(`${full}: is not a private key (expected an OpenSSH or PEM block "-----BEGIN ... PRIVATE KEY-----"); set it from the key file: \`pulumi config set --secret ${key} < KEYFILE\``);
         }
         ours[key] = true;
@@ -338,7 +422,7 @@ export function parseConfig(raw: Readonly<Record<string, string>>, options: Pars
     }
     let config = result.data as ClusterConfig | undefined;
     if (config !== undefined) {
-        problems.push(...mailProblems(config));
+        problems.push(...mailProblems(config), ...registryProblems(config));
         for (const [key, need] of Object.entries(SECRETS_NEEDED)) {
             if (config[key as keyof ClusterConfig] !== true && need.when(config)) {
                 if (options.requireSecrets === false) {

@@ -37,3 +37,18 @@ export function agentCredential(): string {
 export function secretFile(name: string): string {
     return secretRef(name);
 }
+
+/** The secret names of the cluster registry's password and TLS key. */
+export const REGISTRY_PASSWORD = "registry-password";
+export const REGISTRY_TLS_KEY = "registry-tls-key";
+/** A Docker client config (`config.json`) holding the registry login, for pulls. */
+export const REGISTRY_DOCKER_CONFIG = "registry-docker-config";
+
+/**
+ * A Docker client `config.json` that logs in to `address` as `user`: what the agents'
+ * `--docker_config` and the hosts' pulls use. Its content is as secret as the password.
+ */
+export function dockerClientConfig(address: string, user: string, password: string): string {
+    const auth = Buffer.from(`${user}:${password}`).toString("base64");
+    return `${JSON.stringify({ auths: { [address]: { auth } } }, null, 2)}\n`;
+}

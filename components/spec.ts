@@ -8,6 +8,8 @@ export interface ImageSpec {
     readonly repository: string;
     /** The pinned upstream version the image is built on. */
     readonly tag: string;
+    /** Never pulled from a registry: the host's engine must have it (the registry cannot serve its own image). */
+    readonly local?: boolean;
 }
 
 /** A host directory mounted into the container. */
@@ -127,7 +129,7 @@ export interface ServiceRuntime {
 
 /** The reference a host's engine runs: `REGISTRY/repository:tag`, or `repository:tag` without one. */
 export function imageRef(image: ImageSpec, registry: string): string {
-    return `${registry === "" ? "" : `${registry}/`}${image.repository}:${image.tag}`;
+    return `${registry === "" || image.local === true ? "" : `${registry}/`}${image.repository}:${image.tag}`;
 }
 
 /** A file a host receives. */

@@ -1,30 +1,35 @@
 import { ClusterConfig, ConfigError, CONFIG_NAMESPACE } from "./config";
 
 /** The services this program places on hosts. */
-export type ServiceKind = "zookeeper" | "mesos-master" | "mesos-agent" | "marathon" | "chronos";
+export type ServiceKind = "registry" | "zookeeper" | "mesos-master" | "mesos-agent" | "marathon" | "chronos" | "bamboo";
 
 /**
  * Short labels used in container and resource names. None starts with `mesos-`: a Mesos
  * agent's Docker containerizer kills every container so named as its own.
  */
 export const SERVICE_LABEL: Record<ServiceKind, string> = {
+    registry: "registry",
     zookeeper: "zookeeper",
     "mesos-master": "master",
     "mesos-agent": "agent",
     marathon: "marathon",
     chronos: "chronos",
+    bamboo: "bamboo",
 };
 
 /**
  * Start order: a service starts once every service of the tiers below is ready, on every
- * host. ZooKeeper ◄ Mesos masters ◄ agents, Marathon, Chronos.
+ * host. The registry (the others' images may come from it) ◄ ZooKeeper ◄ Mesos masters ◄
+ * agents, Marathon, Chronos ◄ Bamboo (it reads Marathon's apps and events).
  */
 export const SERVICE_TIER: Record<ServiceKind, number> = {
-    zookeeper: 0,
-    "mesos-master": 1,
-    "mesos-agent": 2,
-    marathon: 2,
-    chronos: 2,
+    registry: 0,
+    zookeeper: 1,
+    "mesos-master": 2,
+    "mesos-agent": 3,
+    marathon: 3,
+    chronos: 3,
+    bamboo: 4,
 };
 
 /** A machine of the cluster. */
@@ -83,6 +88,15 @@ export interface Topology {
     readonly mesosZkUrl: string;
     /** `zk://h1:2181,.../marathon` for Marathon's state. */
     readonly marathonZkUrl: string;
+    /** Hosts running Bamboo with HAProxy, sorted by name; none without routing. */
+    readonly bambooHosts: readonly Host[];
+    /** The cluster's Docker registry, when one is configured. */
+    readonly registry?: ClusterRegistry;
+    /**
+     * Where hosts pull the cluster's images from (`host[:port][/path]`): the cluster's registry,
+     * an outside one, or "" when the hosts' engines already have them.
+     */
+    readonly imageRegistry: string;
     readonly ports: {
         readonly master: number;
         readonly agent: number;
@@ -90,6 +104,10 @@ export interface Topology {
         readonly marathon: number;
         readonly chronos: number;
         readonly chronosLibprocess: number;
+        readonly bamboo: number;
+        readonly haproxyHttp: number;
+        /** Marathon's service ports, which HAProxy binds on Bamboo hosts. */
+        readonly service: { readonly first: number; readonly last: number };
     };
     readonly agentAttributes: string;
     /** CPUs and memory (MiB) each agent offers; 0 leaves them to the agent's detection. */
@@ -104,6 +122,22 @@ export interface Topology {
     /** Per host, sorted by host name. */
     readonly placements: readonly Placement[];
 }
+
+/** The cluster's own Docker registry. */
+export interface ClusterRegistry {
+    readonly host: Host;
+    readonly port: number;
+    /** `address:port`: how engines name it in image references. */
+    readonly address: string;
+    /** The PEM certificate it serves TLS with; "" for plain HTTP. Its key is a secret, not here. */
+    readonly certificate: string;
+    /** htpasswd authentication with a generated password. */
+    readonly auth: boolean;
+    /** The user of htpasswd authentication. */
+    readonly user: string;
+}
+
+export const REGISTRY_USER = "mesos-cluster";
 
 const key = (k: string) => `${CONFIG_NAMESPACE}:${k}`;
 
@@ -131,7 +165,9 @@ function parseHosts(entries: readonly string[], listKey: string, problems: strin
     });
 }
 
-function portBindings(services: readonly ServiceKind[], c: ClusterConfig, tasks: { first: number; last: number }): PortBinding[] {
+type Range = { first: number; last: number };
+
+function portBindings(services: readonly ServiceKind[], c: ClusterConfig, tasks: Range, service: Range): PortBinding[] {
     const one = (service: ServiceKind, port: number, k: string): PortBinding => ({ service, first: port, last: port, key: key(k) });
     const fixed = (service: ServiceKind, port: number, what: string): PortBinding => ({ service, first: port, last: port, key: `${what} (fixed)` });
     const byService: Record<ServiceKind, PortBinding[]> = {
@@ -148,8 +184,54 @@ function portBindings(services: readonly ServiceKind[], c: ClusterConfig, tasks:
         ],
         marathon: [one("marathon", c.marathonPort, "marathonPort")],
         chronos: [one("chronos", c.chronosPort, "chronosPort"), one("chronos", c.chronosLibprocessPort, "chronosLibprocessPort")],
+        bamboo: [
+            one("bamboo", c.bambooPort, "bambooPort"),
+            one("bamboo", c.haproxyHttpPort, "haproxyHttpPort"),
+            { service: "bamboo", first: service.first, last: service.last, key: key("servicePorts") },
+        ],
+        registry: [one("registry", c.registryPort, "registryPort")],
     };
     return services.flatMap((s) => byService[s]);
+}
+
+function portRange(text: string, rangeKey: string, problems: string[]): Range {
+    const [first, last] = text.split("-").map(Number);
+    if (!(first >= 1 && last <= 65535 && first <= last)) {
+        problems.push(`${key(rangeKey)}: "${text}" is not a range of ports LOW-HIGH with 1 <= LOW <= HIGH <= 65535`);
+    }
+    return { first, last };
+}
+
+/**
+ * Hosts of a list whose entries may name a host listed before (`known`) instead of giving an
+ * address again. `what`: how a known host is described; `role`: what this list runs.
+ */
+function resolveHosts(
+    entries: readonly { name: string; address?: string }[],
+    listKey: string,
+    known: ReadonlyMap<string, Host>,
+    what: string,
+    role: string,
+    problems: string[],
+    indexed = true,
+): Host[] {
+    const hosts: Host[] = [];
+    entries.forEach((e, i) => {
+        const where = `${key(listKey)}${indexed ? `[${i}]` : ""}`;
+        const other = known.get(e.name);
+        if (e.address === undefined) {
+            if (other === undefined) {
+                problems.push(`${where}: "${e.name}" has no address and is not ${what}; write it as "${e.name}=ADDRESS" or name ${what}`);
+                return;
+            }
+            hosts.push(other);
+        } else if (other !== undefined && other.address !== e.address) {
+            problems.push(`${where}: "${e.name}" is ${what} at ${other.address} but listed here at ${e.address}; write just "${e.name}" to run ${role} on that host`);
+        } else {
+            hosts.push(other ?? { name: e.name, address: e.address });
+        }
+    });
+    return hosts;
 }
 
 function rangeText(b: PortBinding): string {
@@ -193,32 +275,36 @@ export function buildTopology(c: ClusterConfig): Topology {
     }
 
     const masterByName = new Map(masterEntries.map((m) => [m.name, { name: m.name, address: m.address as string }]));
-    const agents: Host[] = [];
-    agentEntries.forEach((a, i) => {
-        const master = masterByName.get(a.name);
-        if (a.address === undefined) {
-            if (master === undefined) {
-                problems.push(`${key("agents")}[${i}]: "${a.name}" has no address and is not a master; write it as "${a.name}=ADDRESS" or name a master`);
-                return;
-            }
-            agents.push(master);
-        } else if (master !== undefined && master.address !== a.address) {
-            problems.push(`${key("agents")}[${i}]: "${a.name}" is a master at ${master.address} but listed here at ${a.address}; write just "${a.name}" to run an agent on that master`);
-        } else {
-            agents.push(master ?? { name: a.name, address: a.address });
-        }
-    });
-
+    const agents = resolveHosts(agentEntries, "agents", masterByName, "a master", "an agent", problems);
+    // Where each host was first listed, for messages about it.
     const byName = new Map<string, Host>();
-    for (const h of [...masterByName.values(), ...agents]) {
-        byName.set(h.name, h);
+    const listedIn = new Map<string, string>();
+    const add = (hs: readonly Host[], listKey: string) => {
+        for (const h of hs) {
+            byName.set(h.name, h);
+            listedIn.set(h.name, listedIn.get(h.name) ?? listKey);
+        }
+    };
+    add([...masterByName.values()], "masters");
+    add(agents, "agents");
+    const bambooHosts = resolveHosts(parseHosts(c.bambooHosts, "bambooHosts", problems), "bambooHosts", new Map(byName), "a master or agent", "Bamboo", problems);
+    add(bambooHosts, "bambooHosts");
+    const registryHost =
+        c.registryHost === ""
+            ? undefined
+            : resolveHosts(parseHosts([c.registryHost], "registryHost", problems), "registryHost", new Map(byName), "a host of the cluster", "the registry", problems, false)[0];
+    if (registryHost !== undefined) {
+        add([registryHost], "registryHost");
     }
+
     const hosts = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const byAddress = new Map<string, string>();
     for (const h of hosts) {
         const other = byAddress.get(h.address);
         if (other !== undefined) {
-            problems.push(`${key(masterByName.has(h.name) ? "masters" : "agents")}: hosts "${other}" and "${h.name}" share address ${h.address}; each host needs its own address (name a master in agents to put an agent on it)`);
+            problems.push(
+                `${key(listedIn.get(h.name) as string)}: hosts "${other}" and "${h.name}" share address ${h.address}; each host needs its own address (give a host's name alone to run more services on it)`,
+            );
         }
         byAddress.set(h.address, h.name);
     }
@@ -227,26 +313,31 @@ export function buildTopology(c: ClusterConfig): Topology {
         problems.push(`${key("engine")}: "local" runs every container on this machine's one Docker engine, but ${hosts.length} hosts are listed; set engine to "ssh" for a multi-host stack`);
     }
 
-    const [first, last] = c.agentTaskPorts.split("-").map(Number);
-    if (!(first >= 1 && last <= 65535 && first <= last)) {
-        problems.push(`${key("agentTaskPorts")}: "${c.agentTaskPorts}" is not a range of ports LOW-HIGH with 1 <= LOW <= HIGH <= 65535`);
-    }
+    const tasks = portRange(c.agentTaskPorts, "agentTaskPorts", problems);
+    const servicePorts = portRange(c.servicePorts, "servicePorts", problems);
     if (c.containerPrefix.startsWith("mesos-")) {
         problems.push(`${key("containerPrefix")}: "${c.containerPrefix}" makes container names start with "mesos-", and a Mesos agent's Docker containerizer kills every such container as its own; choose another prefix`);
     }
 
     const masters = hosts.filter((h) => masterByName.has(h.name));
     const agentNames = new Set(agents.map((a) => a.name));
+    const bambooNames = new Set(bambooHosts.map((b) => b.name));
     const sortedAgents = hosts.filter((h) => agentNames.has(h.name));
     const placements = hosts.map((host) => {
         const services: ServiceKind[] = [];
+        if (registryHost?.name === host.name) {
+            services.push("registry");
+        }
         if (masterByName.has(host.name)) {
             services.push("zookeeper", "mesos-master", "marathon", "chronos");
         }
         if (agentNames.has(host.name)) {
             services.push("mesos-agent");
         }
-        return { host, services, ports: portBindings(services, c, { first, last }) };
+        if (bambooNames.has(host.name)) {
+            services.push("bamboo");
+        }
+        return { host, services, ports: portBindings(services, c, tasks, servicePorts) };
     });
     problems.push(...portClashes(placements));
 
@@ -255,6 +346,17 @@ export function buildTopology(c: ClusterConfig): Topology {
     }
 
     const ensemble = masters.map((host, i) => ({ id: i + 1, host }));
+    const registry: ClusterRegistry | undefined =
+        registryHost === undefined
+            ? undefined
+            : {
+                  host: registryHost,
+                  port: c.registryPort,
+                  address: `${registryHost.address}:${c.registryPort}`,
+                  certificate: c.registryTlsCertificate,
+                  auth: c.registryAuth,
+                  user: REGISTRY_USER,
+              };
     const zkHosts = masters.map((m) => `${m.address}:${ZOOKEEPER_CLIENT_PORT}`).join(",");
     return {
         clusterName: c.clusterName,
@@ -272,11 +374,17 @@ export function buildTopology(c: ClusterConfig): Topology {
         ports: {
             master: c.masterPort,
             agent: c.agentPort,
-            agentTasks: { first, last },
+            agentTasks: tasks,
             marathon: c.marathonPort,
             chronos: c.chronosPort,
             chronosLibprocess: c.chronosLibprocessPort,
+            bamboo: c.bambooPort,
+            haproxyHttp: c.haproxyHttpPort,
+            service: servicePorts,
         },
+        bambooHosts: hosts.filter((h) => bambooNames.has(h.name)),
+        registry,
+        imageRegistry: registry?.address ?? c.registry,
         agentAttributes: c.agentAttributes,
         agentResources: { cpus: c.agentCpus, memoryMb: c.agentMemoryMb },
         executorRegistrationTimeout: c.executorRegistrationTimeout,

@@ -8,4 +8,8 @@ export const VERSIONS = {
     mesos: "1.11.0",
     marathon: "1.10.26",
     chronos: "3.0.2",
+    /** QubitProducts/bamboo's last release. */
+    bamboo: "0.2.21",
+    /** Debian bookworm's `docker-registry` package (distribution). */
+    registry: "2.8.2",
 } as const;

@@ -49,7 +49,7 @@ export function render(stack: string, out: string): string[] {
         fs.writeFileSync(file, content, { mode: parseInt(mode, 8) });
         written.push(rel);
     };
-    for (const host of renderHosts(topology, config.registry)) {
+    for (const host of renderHosts(topology)) {
         for (const f of host.files) {
             write(path.join(host.host, f.path), f.content, f.mode);
         }

@@ -18,11 +18,14 @@ export const stackNames = () => listStacks(ROOT);
 
 /** A throwaway private key, made once per test process. */
 export const TEST_PRIVATE_KEY = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+/** A throwaway key for the registry's TLS certificate. */
+export const TEST_TLS_KEY = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 
 /** Values the tests give the secret keys, as an operator would with `pulumi config set --secret`. */
 export const TEST_SECRETS: Record<string, string> = {
     [`${CONFIG_NAMESPACE}:sshPrivateKey`]: TEST_PRIVATE_KEY,
     [`${CONFIG_NAMESPACE}:chronosMailPassword`]: "mail-Pa55word with spaces & 'quotes'",
+    [`${CONFIG_NAMESPACE}:registryTlsKey`]: TEST_TLS_KEY,
 };
 
 /** The keys Pulumi.yaml declares `secret: true`. */
@@ -35,11 +38,14 @@ export function secretKeys(): string[] {
 /**
  * The config a Pulumi CLI hands the program for `stack`. Secrets cannot be decrypted here, so
  * the secret keys get their TEST_SECRETS values: the SSH key always, the mail password where
- * the stack's mail has a user (as its README tells the operator to set).
+ * the stack's mail has a user, the registry's key where it has a certificate (as the stack's
+ * comments tell the operator to set).
  */
 export function stackConfig(stack: string): Record<string, string> {
     const { values } = readStackConfig(ROOT, stack);
-    const wanted = (key: string) => !key.endsWith(":chronosMailPassword") || (values[`${CONFIG_NAMESPACE}:chronosMailUser`] ?? "") !== "";
+    const set = (k: string) => (values[`${CONFIG_NAMESPACE}:${k}`] ?? "") !== "";
+    const wanted = (key: string) =>
+        key.endsWith(":chronosMailPassword") ? set("chronosMailUser") : key.endsWith(":registryTlsKey") ? set("registryTlsCertificate") : true;
     for (const key of secretKeys().filter(wanted)) {
         values[key] = TEST_SECRETS[key];
     }

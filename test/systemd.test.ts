@@ -160,7 +160,7 @@ describe("render", () => {
         const written = render(stack, dir);
         const config = parseConfig(readStackConfig(ROOT, stack).values, { requireSecrets: false });
         const t = buildTopology(config);
-        const hosts = renderHosts(t, config.registry);
+        const hosts = renderHosts(t);
         expect(written).toHaveLength(hosts.reduce((n, h) => n + h.files.length + h.containerFiles.length, 0) + 1);
         for (const h of hosts) {
             for (const f of h.files) {
@@ -208,7 +208,7 @@ if (!verifier && process.env.REQUIRE_DOCKER === "1") {
     test.each(stackNames())("stack %s: every unit passes, with no warning", (stack) => {
         const config = parseConfig(readStackConfig(ROOT, stack).values, { requireSecrets: false });
         const files: string[] = [];
-        for (const h of renderHosts(buildTopology(config), config.registry)) {
+        for (const h of renderHosts(buildTopology(config))) {
             for (const f of h.files.filter((x) => x.path.endsWith(".service"))) {
                 const file = path.join(dir, path.basename(f.path));
                 fs.writeFileSync(file, f.content);

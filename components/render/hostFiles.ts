@@ -2,7 +2,7 @@ import { clusterSpecs } from "../services";
 import { renderZooCfg } from "../services/zookeeper";
 import { HostFile, imageRef } from "../spec";
 import { Topology } from "../topology";
-import { hostFiles } from "./systemdUnit";
+import { hostFiles, pullFrom } from "./systemdUnit";
 
 /** Files for review, per host: what the systemd runtime writes, and what containers render. */
 export interface RenderedHost {
@@ -14,13 +14,15 @@ export interface RenderedHost {
 }
 
 /** Every file of every host of the topology, from the same specs and renderers the runtimes use. */
-export function renderHosts(t: Topology, registry: string): RenderedHost[] {
+export function renderHosts(t: Topology): RenderedHost[] {
+    const registry = t.imageRegistry;
+    const login = t.registry?.auth ?? false;
     const specs = clusterSpecs(t);
     return t.hosts.map((h) => {
         const mine = specs.filter((s) => s.host.name === h.name);
         return {
             host: h.name,
-            files: mine.flatMap((s) => hostFiles(s, imageRef(s.image, registry), registry !== "")),
+            files: mine.flatMap((s) => hostFiles(s, imageRef(s.image, registry), pullFrom(s, registry, login))),
             containerFiles: mine
                 .filter((s) => s.service === "zookeeper")
                 .map((s) => ({ path: `${s.containerName}/etc/zookeeper/cluster/zoo.cfg`, mode: "0644", content: renderZooCfg(s) })),

@@ -1,4 +1,5 @@
 import { SERVICE_LABEL_KEY } from "../runtimes/inspect";
+import { REGISTRY_DOCKER_CONFIG, secretRef } from "../credentials";
 import { HostFile, ServiceSpec, envList } from "../spec";
 
 /** Where units and their env files live on a host. */
@@ -9,6 +10,22 @@ const DOCKER = "/usr/bin/docker";
 export const unitName = (spec: ServiceSpec) => `${spec.containerName}.service`;
 export const unitPath = (spec: ServiceSpec) => `${UNIT_DIR}/${unitName(spec)}`;
 export const envFilePath = (spec: ServiceSpec) => `${CONFIG_DIR}/${spec.containerName}.env`;
+/** A service's own Docker client config folder, holding the registry login (each unit has its own, so removing one leaves the others'). */
+export const dockerConfigDir = (spec: ServiceSpec) => `${CONFIG_DIR}/${spec.containerName}.docker`;
+
+/**
+ * Whether a service's image is pulled: false (the host's engine has it), true (from the
+ * registry, anonymously), or with the login in a Docker client config folder.
+ */
+export type Pull = boolean | { readonly configDir: string };
+
+/** How the systemd runtime gets a spec's image, given the stack's registry and whether it wants a login. */
+export function pullFrom(spec: ServiceSpec, registry: string, login: boolean): Pull {
+    if (registry === "" || spec.image.local === true) {
+        return false;
+    }
+    return login ? { configDir: dockerConfigDir(spec) } : true;
+}
 
 /**
  * The `docker run` arguments that run a spec in the foreground under systemd: `--rm` and a
@@ -49,7 +66,7 @@ const execLine = (words: readonly string[]) => words.map(execWord).join(" \\\n  
  * The unit that runs a spec's container: docker's client in the foreground, supervised by
  * systemd. `pull`: the image comes from a registry (else the host's engine already has it).
  */
-export function renderUnit(spec: ServiceSpec, image: string, pull = true): string {
+export function renderUnit(spec: ServiceSpec, image: string, pull: Pull = true): string {
     const name = spec.containerName;
     return [
         `# Managed by mesos-cluster (Pulumi): ${spec.service} on ${spec.host.name} (${spec.host.address}).`,
@@ -65,7 +82,7 @@ export function renderUnit(spec: ServiceSpec, image: string, pull = true): strin
         // A container left by a crash would hold the name.
         `ExecStartPre=-${DOCKER} rm -f ${execWord(name)}`,
         // Best effort: a restart must not depend on the registry when the image is here.
-        ...(pull ? [`ExecStartPre=-${DOCKER} pull ${execWord(image)}`] : []),
+        ...(pull === false ? [] : [`ExecStartPre=-${DOCKER} ${pull === true ? "" : `--config=${execWord(pull.configDir)} `}pull ${execWord(image)}`]),
         `ExecStart=${DOCKER} ${execLine(dockerRunArgs(spec, image))}`,
         `ExecStop=${DOCKER} stop ${execWord(name)}`,
         // `docker stop` ends the client with the container's status: 143 for a JVM on SIGTERM.
@@ -96,9 +113,10 @@ export function renderEnvFile(spec: ServiceSpec): string {
  * Every file the systemd runtime writes for a spec, in write order (the unit last). The
  * spec's own files come as templates: `{{secret:NAME}}` where a secret goes.
  */
-export function hostFiles(spec: ServiceSpec, image: string, pull: boolean): HostFile[] {
+export function hostFiles(spec: ServiceSpec, image: string, pull: Pull): HostFile[] {
     return [
         ...spec.files.map((f) => ({ path: f.host, mode: f.mode, content: f.template })),
+        ...(typeof pull === "object" ? [{ path: `${pull.configDir}/config.json`, mode: "0600", content: secretRef(REGISTRY_DOCKER_CONFIG) }] : []),
         { path: envFilePath(spec), mode: "0600", content: renderEnvFile(spec) },
         { path: unitPath(spec), mode: "0644", content: renderUnit(spec, image, pull) },
     ];

@@ -15,6 +15,6 @@ export function createRuntime(name: string, settings: RuntimeSettings, parent: p
         case "docker":
             return new DockerRuntime(name, settings, parent, secrets);
         case "systemd":
-            return new SystemdRuntime(settings, secrets);
+            return new SystemdRuntime(name, settings, parent, secrets);
     }
 }

@@ -1,6 +1,8 @@
 import * as remote from "@pulumi/command/remote";
+import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { hostFiles, unitName } from "../render/systemdUnit";
+import { REGISTRY_PASSWORD } from "../credentials";
+import { hostFiles, pullFrom, unitName } from "../render/systemdUnit";
 import { HostFile, SecretValues, ServiceRuntime, ServiceSpec, fileContent, imageRef } from "../spec";
 
 /** Arguments of the systemd runtime. */
@@ -11,6 +13,14 @@ export interface SystemdRuntimeArgs {
     readonly sshPrivateKey: pulumi.Output<string>;
     /** Registry the hosts pull images from; "" for images already on the hosts. */
     readonly registry: string;
+    /** The registry wants a login: pulls use the generated Docker client config (a secret). */
+    readonly registryLogin: boolean;
+    /**
+     * The registry is the cluster's own: this machine's Docker engine builds each image from
+     * `images/` and pushes it there before the first unit that runs it; `username` logs in
+     * with the generated registry password.
+     */
+    readonly push?: { readonly imagesDir: string; readonly username?: string };
 }
 
 /** Single-quotes a word for a POSIX shell. */
@@ -20,7 +30,8 @@ export function shellQuote(word: string): string {
 
 /**
  * Reads `MODE PATH BASE64` records from stdin and installs each file that differs, enables the
- * unit, makes sure the image is there (pulling it when PULL is 1), and (re)starts the unit:
+ * unit, makes sure the image is there (PULL: 0 pulls nothing, 1 pulls, a folder pulls with the
+ * login of the Docker client config there), and (re)starts the unit:
  * restart only if one of its files changed; then waits until HEALTH (run in the container)
  * succeeds, or fails after TIMEOUT seconds with the unit's last log lines. Running it twice
  * changes nothing the second time.
@@ -44,11 +55,13 @@ while read -r mode path data; do
 done
 [ "$changed" = 0 ] || systemctl daemon-reload
 systemctl enable --quiet "$unit"
-if [ "$pull" = 1 ]; then
-  docker pull -q "$image" >/dev/null 2>&1 || true
-fi
+case $pull in
+  0) ;;
+  1) docker pull -q "$image" >/dev/null 2>&1 || true ;;
+  *) docker --config "$pull" pull -q "$image" >/dev/null 2>&1 || true ;;
+esac
 if ! docker image inspect "$image" >/dev/null 2>&1; then
-  echo "mesos-cluster: $unit is written and enabled, but image $image is not on this host$([ "$pull" = 1 ] && echo " and could not be pulled")" >&2
+  echo "mesos-cluster: $unit is written and enabled, but image $image is not on this host$([ "$pull" = 0 ] || echo " and could not be pulled")" >&2
   exit 1
 fi
 if [ "$changed" = 1 ]; then
@@ -83,11 +96,8 @@ export function bundle(files: readonly HostFile[]): string {
 }
 
 /** The bundle with every template filled in: a Pulumi secret as soon as one file holds a secret. */
-function secretBundle(spec: ServiceSpec, files: readonly HostFile[], secrets: SecretValues): pulumi.Output<string> {
-    const contents = files.map((f) => {
-        const file = spec.files.find((x) => x.host === f.path);
-        return file === undefined ? pulumi.output(f.content) : fileContent(file, secrets);
-    });
+function secretBundle(files: readonly HostFile[], secrets: SecretValues): pulumi.Output<string> {
+    const contents = files.map((f) => fileContent({ container: f.path, host: f.path, mode: f.mode, template: f.content }, secrets));
     return pulumi.all(contents).apply((filled) => bundle(files.map((f, i) => ({ ...f, content: filled[i] }))));
 }
 
@@ -96,10 +106,53 @@ function secretBundle(spec: ServiceSpec, files: readonly HostFile[], secrets: Se
  * create and update write the files and (re)start the unit, delete removes them.
  */
 export class SystemdRuntime implements ServiceRuntime {
+    private readonly pushed = new Map<string, docker.Image>();
+    private localEngine?: docker.Provider;
+
     constructor(
+        private readonly name: string,
         private readonly args: SystemdRuntimeArgs,
+        private readonly parent: pulumi.Resource,
         private readonly secrets: SecretValues,
     ) {}
+
+    /**
+     * The image pushed to the cluster's registry, once per image: built by this machine's
+     * engine after `dependsOn` (the registry is in the lowest tier, so it runs by then).
+     */
+    private pushedImage(spec: ServiceSpec, image: string, dependsOn: readonly pulumi.Resource[]): docker.Image | undefined {
+        const push = this.args.push;
+        if (push === undefined || spec.image.local === true) {
+            return undefined;
+        }
+        let pushed = this.pushed.get(image);
+        if (pushed === undefined) {
+            this.localEngine ??= new docker.Provider(`${this.name}-docker-local`, {}, { parent: this.parent });
+            const context = `${push.imagesDir}/${spec.image.context}`;
+            pushed = new docker.Image(
+                `${this.name}-push-${spec.image.context}`,
+                {
+                    imageName: image,
+                    build: { context, dockerfile: `${context}/Dockerfile`, platform: "linux/amd64" },
+                    registry:
+                        push.username === undefined
+                            ? undefined
+                            : { server: this.args.registry, username: push.username, password: this.secret(REGISTRY_PASSWORD) },
+                },
+                { parent: this.parent, provider: this.localEngine, dependsOn: [...dependsOn] },
+            );
+            this.pushed.set(image, pushed);
+        }
+        return pushed;
+    }
+
+    private secret(name: string): pulumi.Output<string> {
+        const value = this.secrets[name];
+        if (value === undefined) {
+            throw new Error(`the systemd runtime needs the secret "${name}", which was not generated`);
+        }
+        return value;
+    }
 
     /** The command line that runs `script` with `words` as $1.., as root. */
     private command(script: string, words: readonly string[]): string {
@@ -109,12 +162,14 @@ export class SystemdRuntime implements ServiceRuntime {
 
     deploy(name: string, spec: ServiceSpec, parent: pulumi.Resource, dependsOn: readonly pulumi.Resource[]): pulumi.Resource[] {
         const image = imageRef(spec.image, this.args.registry);
-        const files = hostFiles(spec, image, this.args.registry !== "");
+        const pull = pullFrom(spec, this.args.registry, this.args.registryLogin);
+        const files = hostFiles(spec, image, pull);
         const unit = unitName(spec);
+        const pushed = this.pushedImage(spec, image, dependsOn);
         const create = this.command(CREATE_SCRIPT, [
             unit,
             image,
-            this.args.registry === "" ? "0" : "1",
+            pull === false ? "0" : pull === true ? "1" : pull.configDir,
             spec.containerName,
             String(spec.health.timeoutSeconds),
             ...spec.health.command,
@@ -131,7 +186,7 @@ export class SystemdRuntime implements ServiceRuntime {
                 create,
                 update: create,
                 delete: this.command(DELETE_SCRIPT, [unit, ...files.map((f) => f.path)]),
-                stdin: secretBundle(spec, files, this.secrets),
+                stdin: secretBundle(files, this.secrets),
                 // A service moved to another address is removed from the old host and created anew.
                 triggers: [spec.host.address, unit],
                 // The provider would Setenv its previous output, which sshd refuses without AcceptEnv.
@@ -141,7 +196,7 @@ export class SystemdRuntime implements ServiceRuntime {
             {
                 parent,
                 // Its create returns once the service is ready, so dependents start after that.
-                dependsOn: [...dependsOn],
+                dependsOn: [...dependsOn, ...(pushed === undefined ? [] : [pushed])],
                 // The replacement's create writes the same paths the old delete removes.
                 deleteBeforeReplace: true,
                 additionalSecretOutputs: ["stdout", "stderr"],

@@ -18,6 +18,9 @@ export function marathonSpec(t: Topology, host: Host): ServiceSpec {
             `--hostname=${host.address}`,
             `--http_address=${host.address}`,
             `--http_port=${t.ports.marathon}`,
+            // Apps' service ports come from the range HAProxy binds on the Bamboo hosts.
+            `--local_port_max=${t.ports.service.last}`,
+            `--local_port_min=${t.ports.service.first}`,
             `--master=${t.mesosZkUrl}`,
             ...(t.authentication
                 ? ["--mesos_authentication", `--mesos_authentication_principal=${PRINCIPALS.marathon}`, `--mesos_authentication_secret_file=${SECRET}`]

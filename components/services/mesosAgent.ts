@@ -2,11 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { ServiceSpec } from "../spec";
 import { Host, Topology, dataRootOf } from "../topology";
 import { VERSIONS } from "../versions";
-import { agentCredential } from "../credentials";
+import { REGISTRY_DOCKER_CONFIG, agentCredential, secretFile } from "../credentials";
+import { registryUrl } from "./registry";
 import { ServiceArgs, ServiceComponent, configFile, containerName, httpHealth, dataVolume, libprocessEnv, portsOf } from "./common";
 
 const LOG_DIR = "/var/log/mesos";
 const CREDENTIAL = "/etc/mesos/credential.json";
+const DOCKER_CONFIG = "/etc/mesos/docker-config.json";
 
 /** `cpus:N;mem:M;ports:[a-b]`: what the agent offers; cpus and mem only where configured. */
 function resources(t: Topology): string {
@@ -28,6 +30,10 @@ export function mesosAgentSpec(t: Topology, host: Host): ServiceSpec {
             ...(t.agentAttributes === "" ? [] : [`--attributes=${t.agentAttributes}`]),
             "--containerizers=docker,mesos",
             ...(t.authentication ? [`--credential=${CREDENTIAL}`] : []),
+            // Tasks' images: the registry login, for the Docker and Mesos containerizers.
+            ...(t.registry?.auth ? [`--docker_config=${DOCKER_CONFIG}`] : []),
+            // Where the Mesos containerizer pulls images named without a registry.
+            ...(t.registry === undefined ? [] : [`--docker_registry=${registryUrl(t.registry)}`]),
             `--executor_registration_timeout=${t.executorRegistrationTimeout}`,
             `--hostname=${host.address}`,
             `--ip=${host.address}`,
@@ -47,7 +53,10 @@ export function mesosAgentSpec(t: Topology, host: Host): ServiceSpec {
             { host: "/var/run/docker.sock", container: "/var/run/docker.sock" },
             { host: "/sys/fs/cgroup", container: "/sys/fs/cgroup" },
         ],
-        files: t.authentication ? [configFile(t, host, "mesos-agent", CREDENTIAL, agentCredential())] : [],
+        files: [
+            ...(t.authentication ? [configFile(t, host, "mesos-agent", CREDENTIAL, agentCredential())] : []),
+            ...(t.registry?.auth ? [configFile(t, host, "mesos-agent", DOCKER_CONFIG, secretFile(REGISTRY_DOCKER_CONFIG))] : []),
+        ],
         health: httpHealth(t, [`http://${host.address}:${t.ports.agent}/slave(1)/health`]),
         ports: portsOf(t, "mesos-agent", host),
         // The Docker and Mesos containerizers manage cgroups and namespaces of the host.

@@ -1,0 +1,77 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ServiceSpec } from "../spec";
+import { Host, Topology } from "../topology";
+import { VERSIONS } from "../versions";
+import { ServiceArgs, ServiceComponent, configFile, containerName, dataVolume, httpHealth, portsOf } from "./common";
+import { HAPROXY_STATS_PATH, HaproxyLayout, renderHaproxyInitial, renderHaproxyTemplate } from "./haproxy";
+
+const DIR = "/etc/bamboo";
+const CONFIG = `${DIR}/production.json`;
+const TEMPLATE = `${DIR}/haproxy_template.cfg`;
+/** The entrypoint starts HAProxy with this until Bamboo writes the first config. */
+export const HAPROXY_INITIAL = `${DIR}/haproxy-initial.cfg`;
+/** Where Bamboo writes HAProxy's config and HAProxy reads it (inside the container). */
+export const HAPROXY_CONFIG = "/etc/haproxy/haproxy.cfg";
+const LOG_DIR = "/var/log/bamboo";
+/** Bamboo keeps the host rules (ACLs) of every app here, shared by all Bamboo instances. */
+export const BAMBOO_ZK_PATH = "/bamboo";
+
+const layout = (t: Topology, host: Host): HaproxyLayout => ({ address: host.address, httpPort: t.ports.haproxyHttp });
+
+/**
+ * Bamboo's `production.json`: every Marathon, the ZooKeeper ensemble, and how HAProxy's config
+ * is written, checked and reloaded. Marathon ≥ 1.5 has no HTTP callbacks, so Bamboo follows
+ * its event stream.
+ */
+export function renderBambooConfig(t: Topology, host: Host): string {
+    const config = {
+        Marathon: {
+            Endpoint: t.masters.map((m) => `http://${m.address}:${t.ports.marathon}`).join(","),
+            UseEventStream: true,
+        },
+        Bamboo: {
+            Endpoint: `http://${host.address}:${t.ports.bamboo}`,
+            Zookeeper: { Host: t.zkHosts, Path: BAMBOO_ZK_PATH, ReportingDelay: 5 },
+        },
+        HAProxy: {
+            TemplatePath: TEMPLATE,
+            OutputPath: HAPROXY_CONFIG,
+            // Bamboo writes each new config aside, runs this on it ({{.}} is its path), and
+            // moves it into place and reloads only if it passes.
+            ReloadValidationCommand: "haproxy -c -q -f {{.}}",
+            // A soft reload: HAProxy's master starts new workers, old ones finish their connections.
+            ReloadCommand: "haproxy-reload",
+            ReloadCleanupCommand: "true",
+        },
+        StatsD: { Enabled: false, Host: "localhost:8125", Prefix: "bamboo." },
+    };
+    return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+export function bambooSpec(t: Topology, host: Host): ServiceSpec {
+    const l = layout(t, host);
+    const file = (container: string, template: string) => ({ ...configFile(t, host, "bamboo", container, template), mode: "0644" });
+    return {
+        service: "bamboo",
+        host,
+        containerName: containerName(t, "bamboo", host),
+        image: { context: "bamboo", repository: "mesos-cluster/bamboo", tag: VERSIONS.bamboo },
+        // Bamboo's own flags (Go's flag package: one dash).
+        args: [`-bind=${host.address}:${t.ports.bamboo}`, `-config=${CONFIG}`, `-log=${LOG_DIR}/bamboo.log`],
+        env: {},
+        // Bamboo's log on the host; HAProxy logs to the container's output.
+        volumes: [dataVolume(t, host, "bamboo", "log", LOG_DIR)],
+        files: [file(CONFIG, renderBambooConfig(t, host)), file(TEMPLATE, renderHaproxyTemplate(l)), file(HAPROXY_INITIAL, renderHaproxyInitial(l))],
+        health: httpHealth(t, [`http://${host.address}:${t.ports.bamboo}/status`, `http://${host.address}:${t.ports.haproxyHttp}${HAPROXY_STATS_PATH}`]),
+        ports: portsOf(t, "bamboo", host),
+        privileged: false,
+        pidHost: false,
+    };
+}
+
+/** Bamboo with HAProxy in one container: routes to Marathon's apps from this host. */
+export class Bamboo extends ServiceComponent {
+    constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mesos:bamboo:Bamboo", name, bambooSpec(args.topology, args.host), args, opts);
+    }
+}
