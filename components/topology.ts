@@ -245,7 +245,9 @@ function portClashes(placements: readonly Placement[]): string[] {
         ports.forEach((a, i) => {
             for (const b of ports.slice(i + 1)) {
                 if (a.first <= b.last && b.first <= a.last) {
-                    const text = `${b.key}: ${b.service}'s ${rangeText(b)} clashes with ${a.service}'s ${rangeText(a)} (${a.key})`;
+                    // Name the key that can move: fixed ports cannot.
+                    const [moved, kept] = b.key.endsWith("(fixed)") ? [a, b] : [b, a];
+                    const text = `${moved.key}: ${moved.service}'s ${rangeText(moved)} clashes with ${kept.service}'s ${rangeText(kept)} (${kept.key})`;
                     const entry = clashes.get(text) ?? { text, hosts: [] };
                     entry.hosts.push(`"${host.name}"`);
                     clashes.set(text, entry);
@@ -299,7 +301,8 @@ export function buildTopology(c: ClusterConfig): Topology {
 
     const hosts = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const byAddress = new Map<string, string>();
-    for (const h of hosts) {
+    // In listing order, so that the message names the list of the later entry.
+    for (const h of byName.values()) {
         const other = byAddress.get(h.address);
         if (other !== undefined) {
             problems.push(

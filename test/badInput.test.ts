@@ -53,6 +53,21 @@ const cases: Case[] = [
     ["a mail password without a server", { [K("chronosMailServer")]: "", [K("chronosMailUser")]: "", [K("chronosMailFrom")]: "", [K("chronosMailSsl")]: "false" }, /mesos-cluster:chronosMailPassword: is set but mesos-cluster:chronosMailServer is empty/, { base: "prod" }],
     ["a mail server without a sender", { [K("chronosMailFrom")]: "" }, /mesos-cluster:chronosMailFrom: Chronos needs a sender address/, { base: "prod" }],
     ["a mail server that is not host:port", { [K("chronosMailServer")]: "smtp.example.com" }, /mesos-cluster:chronosMailServer: must be empty or "host:port"/, { base: "prod" }],
+    ["a Bamboo host that names no host", { [K("bambooHosts")]: json(["edge"]) }, /mesos-cluster:bambooHosts\[0\]: "edge" has no address and is not a master or agent; write it as "edge=ADDRESS"/],
+    ["a Bamboo host on an agent's name at another address", { [K("bambooHosts")]: json(["a1=10.0.0.99"]) }, /mesos-cluster:bambooHosts\[0\]: "a1" is a master or agent at 10\.0\.0\.21 but listed here at 10\.0\.0\.99; write just "a1" to run Bamboo on that host/],
+    ["an edge host on a master's address", { [K("bambooHosts")]: json(["e1=10.0.0.11"]) }, /mesos-cluster:bambooHosts: hosts "m1" and "e1" share address 10\.0\.0\.11/],
+    ["HAProxy on Marathon's port", { [K("bambooHosts")]: json(["m1"]), [K("haproxyHttpPort")]: "8080" }, /mesos-cluster:haproxyHttpPort: bamboo's port 8080 clashes with marathon's port 8080 \(mesos-cluster:marathonPort\) on host "m1"/],
+    ["service ports over an agent's task ports", { [K("bambooHosts")]: json(["a1", "a2"]), [K("servicePorts")]: "30000-31000" }, /mesos-cluster:servicePorts: bamboo's ports 30000-31000 clashes with mesos-agent's ports 31000-32000 \(mesos-cluster:agentTaskPorts\) on hosts "a1", "a2"/],
+    ["a reversed service port range", { [K("servicePorts")]: "20000-10000" }, /mesos-cluster:servicePorts: "20000-10000" is not a range/],
+    ["the registry on ZooKeeper's port", { [K("registryPort")]: "2181" }, /mesos-cluster:registryPort: registry's port 2181 clashes with zookeeper's port 2181 \(ZooKeeper client port \(fixed\)\) on host "m1"/],
+    ["the registry on an unknown host", { [K("registryHost")]: "r9" }, /mesos-cluster:registryHost: "r9" has no address and is not a host of the cluster/],
+    ["an outside registry and the cluster's own", { [K("registry")]: "registry.example.com:5000" }, /mesos-cluster:registry: "registry\.example\.com:5000" is an outside registry, but mesos-cluster:registryHost runs the cluster's own/],
+    ["registry authentication without TLS", { [K("registryAuth")]: "true" }, /mesos-cluster:registryAuth: a password sent over plain HTTP can be read on the wire, so authentication needs TLS/],
+    ["registry settings without a registry", { [K("registryHost")]: "", [K("registryAuth")]: "true" }, /mesos-cluster:registryAuth: is set but mesos-cluster:registryHost is empty/],
+    ["a registry certificate that is not one", { [K("registryTlsCertificate")]: "my cert" }, /mesos-cluster:registryTlsCertificate: must be empty or a PEM certificate chain/],
+    ["a registry certificate without its key", { [K("registryTlsKey")]: undefined }, /mesos-cluster:registryTlsKey: registryTlsCertificate is set, so the registry needs its private key; set it with `pulumi config set --secret registryTlsKey < KEYFILE`/, { base: "prod" }],
+    ["a registry key that is not a key", { [K("registryTlsKey")]: "hunter2" }, /mesos-cluster:registryTlsKey: is not a private key/, { base: "prod" }],
+    ["a registry key in plain text", {}, /mesos-cluster:registryTlsKey: is stored in plain text/, { base: "prod", secret: [K("sshPrivateKey"), K("chronosMailPassword")] }],
 ];
 
 test("the table covers at least 25 distinct bad inputs", () => {

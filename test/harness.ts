@@ -85,7 +85,13 @@ export async function evaluate(config: Record<string, string>, stack = "test", s
     });
     const outputs: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(program)) {
-        outputs[k] = pulumi.Output.isInstance(v) ? await resolve(v) : v;
+        if (pulumi.Output.isInstance(v)) {
+            const value = await resolve(v);
+            // Secret outputs keep the mark that registered inputs carry (see isSecret).
+            outputs[k] = (await pulumi.isSecret(v)) ? { [SIG_KEY]: SECRET_SIG, value } : value;
+        } else if (v !== undefined) {
+            outputs[k] = v;
+        }
     }
     await waitForRPCs();
     return {

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { render } from "../scripts/render";
 import { emitted } from "./emitted";
-import { Evaluation, TEST_SECRETS, evaluate, isSecret, mockPassword, stackConfig, stackNames } from "./harness";
+import { Evaluation, TEST_SECRETS, evaluate, isSecret, mockPassword, plain, stackConfig, stackNames } from "./harness";
 
 // No secret value — generated credentials, the SSH key, the mail password — appears in plain
 // text in a resource input that is not a secret, in a rendered file, or in a stack output.
@@ -67,9 +67,13 @@ describe.each(variants)("stack %s on the %s runtime", (stack, runtime) => {
         expect(secrets.length).toBeGreaterThan(0);
         const used = JSON.stringify(e.resources.map((r) => r.inputs));
         const authenticated = config["mesos-cluster:authentication"] !== "false";
-        if (authenticated) {
-            expect(e.ofType("random:index/randomPassword:RandomPassword")).toHaveLength(3);
-            for (const s of emitted(e).filter((x) => x.label !== "zookeeper")) {
+        const registryAuth = config["mesos-cluster:registryAuth"] === "true";
+        expect(e.ofType("random:index/randomPassword:RandomPassword")).toHaveLength((authenticated ? 3 : 0) + (registryAuth ? 1 : 0));
+        // Services that read a secret: the Mesos principals' and, with TLS or a login, the registry's.
+        const registrySecrets = registryAuth || (config["mesos-cluster:registryTlsCertificate"] ?? "") !== "";
+        const reading = new Set([...(authenticated ? ["master", "agent", "marathon", "chronos"] : []), ...(registrySecrets ? ["registry"] : [])]);
+        if (reading.size > 0) {
+            for (const s of emitted(e).filter((x) => reading.has(x.label))) {
                 const content = Object.values(s.files).map((f) => f.content).join("\n");
                 expect(content).not.toContain("{{secret:");
                 expect(secrets.some((secret) => content.includes(secret))).toBe(true);
@@ -87,13 +91,18 @@ describe.each(variants)("stack %s on the %s runtime", (stack, runtime) => {
         expect(leaks(e.outputs, secrets)).toEqual([]);
     });
 
-    test("generated credentials are marked secret where they are made", () => {
+    test("every file that holds a secret is handed over as a Pulumi secret", () => {
+        const holds = (text: string) => secrets.some((secret) => forms(secret).some((f) => text.includes(f)));
+        let checked = 0;
         for (const s of emitted(e)) {
             const r = s.resource;
-            if (Object.keys(s.files).length > 0) {
-                expect(isSecret(runtime === "docker" ? r.inputs.uploads[0].content : r.inputs.stdin)).toBe(true);
+            const carriers: unknown[] = runtime === "docker" ? r.inputs.uploads.map((u: { content: unknown }) => u.content) : [r.inputs.stdin];
+            for (const c of carriers.filter((x) => holds(String(plain(x))))) {
+                expect({ service: `${s.label}@${s.host}`, secret: isSecret(c) }).toEqual({ service: `${s.label}@${s.host}`, secret: true });
+                checked++;
             }
         }
+        expect(checked).toBeGreaterThan(0);
     });
 });
 

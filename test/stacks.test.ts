@@ -12,10 +12,12 @@ interface Expected {
     engine: string;
     sshUser: string;
     dataRoot: string;
+    bamboo: { name: string; address: string }[];
+    registry?: { name: string; address: string; tls: boolean; auth: boolean };
 }
 
 function expected(config: Record<string, string>): Expected {
-    const entries = (key: string) => (JSON.parse(config[`mesos-cluster:${key}`]) as string[]).map((e) => e.split("="));
+    const entries = (key: string) => (JSON.parse(config[`mesos-cluster:${key}`] ?? "[]") as string[]).map((e) => e.split("="));
     const masters = entries("masters")
         .map(([name, address]) => ({ name, address }))
         .sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -23,7 +25,21 @@ function expected(config: Record<string, string>): Expected {
     const agents = entries("agents")
         .map(([name, address]) => ({ name, address: address ?? byName.get(name) ?? "" }))
         .sort((a, b) => (a.name < b.name ? -1 : 1));
-    const hosts = new Map([...masters, ...agents].map((h) => [h.name, h.address]));
+    const known = new Map([...masters, ...agents].map((h) => [h.name, h.address]));
+    const resolve = ([name, address]: string[]) => ({ name, address: address ?? known.get(name) ?? "" });
+    const bamboo = entries("bambooHosts")
+        .map(resolve)
+        .sort((a, b) => (a.name < b.name ? -1 : 1));
+    const registryEntry = config["mesos-cluster:registryHost"] ?? "";
+    const registry =
+        registryEntry === ""
+            ? undefined
+            : {
+                  ...resolve(registryEntry.split("=")),
+                  tls: (config["mesos-cluster:registryTlsCertificate"] ?? "") !== "",
+                  auth: config["mesos-cluster:registryAuth"] === "true",
+              };
+    const hosts = new Map([...masters, ...agents, ...bamboo, ...(registry ? [registry] : [])].map((h) => [h.name, h.address]));
     return {
         masters,
         agents,
@@ -33,6 +49,8 @@ function expected(config: Record<string, string>): Expected {
         engine: config["mesos-cluster:engine"],
         sshUser: config["mesos-cluster:sshUser"],
         dataRoot: config["mesos-cluster:dataRoot"],
+        bamboo,
+        registry,
     };
 }
 
@@ -85,6 +103,12 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
         for (const a of x.agents) {
             placed.push(["mesos:agent:MesosAgent", "agent", a.name]);
         }
+        for (const b of x.bamboo) {
+            placed.push(["mesos:bamboo:Bamboo", "bamboo", b.name]);
+        }
+        if (x.registry !== undefined) {
+            placed.push(["mesos:registry:Registry", "registry", x.registry.name]);
+        }
         const components = e.resources.filter((r) => r.type.startsWith("mesos:") && r.type !== "mesos:index:MesosCluster");
         expect(components.map((c) => c.name).sort()).toEqual(placed.map(([, label, host]) => `mesos-${label}-${host}`).sort());
         for (const [type, label, host] of placed) {
@@ -97,10 +121,14 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
             );
         }
         // docker: the cluster, a provider per host, and a component, image and container per service.
-        // systemd: the cluster, and a component and a command per service. Both: three generated
-        // credentials when authentication is on.
-        const credentials = x.authentication ? 3 : 0;
-        expect(e.resources).toHaveLength(credentials + (x.runtime === "docker" ? 1 + x.hosts.size + 3 * placed.length : 1 + 2 * placed.length));
+        // systemd: the cluster, and a component and a command per service; with the cluster's
+        // registry, a local engine provider and one pushed image per image the units pull. Both:
+        // three generated credentials when authentication is on, one more for the registry's login.
+        const credentials = (x.authentication ? 3 : 0) + (x.registry?.auth ? 1 : 0);
+        const pushes = x.runtime === "systemd" && x.registry !== undefined ? 1 + new Set(placed.map(([, label]) => label).filter((l) => l !== "registry")).size : 0;
+        expect(e.resources).toHaveLength(
+            credentials + pushes + (x.runtime === "docker" ? 1 + x.hosts.size + 3 * placed.length : 1 + 2 * placed.length),
+        );
         expect(services).toHaveLength(placed.length);
     });
 
@@ -151,7 +179,7 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
             expect(c.inputs.image).toMatch(/^sha256:[0-9a-f]{64}$/);
             expect(c.dependencies).toContain(image.urn);
             expect(image.inputs.skipPush).toBe(true);
-            expect(image.inputs.build.context).toMatch(/^images\/(zookeeper|mesos-master|mesos-agent|marathon|chronos)$/);
+            expect(image.inputs.build.context).toMatch(/^images\/(zookeeper|mesos-master|mesos-agent|marathon|chronos|bamboo|registry)$/);
         }
     });
 
@@ -231,15 +259,27 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
         }
     });
 
-    test("outputs: ZooKeeper URL, quorum and every UI", () => {
-        expect({ ...e.outputs, health: undefined }).toEqual({
+    test("outputs: ZooKeeper URL, quorum, every UI, the routers and the registry", () => {
+        expect({ ...e.outputs, health: undefined, registryPassword: undefined }).toEqual({
             health: undefined,
+            registryPassword: undefined,
             zookeeperUrl: `zk://${zkHosts}/mesos`,
             quorum: Math.floor(x.masters.length / 2) + 1,
             mesosUrls: x.masters.map((m) => `http://${m.address}:5050`),
             marathonUrls: x.masters.map((m) => `http://${m.address}:8080`),
             chronosUrls: x.masters.map((m) => `http://${m.address}:4400`),
+            bambooUrls: x.bamboo.map((b) => `http://${b.address}:8000`),
+            haproxyUrls: x.bamboo.map((b) => `http://${b.address}:80`),
+            registryAddress: x.registry === undefined ? "" : `${x.registry.address}:5000`,
+            ...(x.registry?.auth ? { registryUser: "mesos-cluster" } : {}),
         });
+        if (x.registry?.auth) {
+            // The generated password, for `docker login`; shown only with --show-secrets.
+            expect(isSecret(e.outputs.registryPassword)).toBe(true);
+            expect(plain(e.outputs.registryPassword)).toMatch(/^[A-Za-z0-9]{32}$/);
+        } else {
+            expect(e.outputs.registryPassword).toBeUndefined();
+        }
     });
 
     test("outputs: every service's health endpoints", () => {
@@ -252,6 +292,10 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
                 { service: "chronos", host: m.name, endpoints: [`http://${m.address}:4400/ping`] },
             ]),
             ...x.agents.map((a) => ({ service: "mesos-agent", host: a.name, endpoints: [`http://${a.address}:5051/slave(1)/health`] })),
+            ...x.bamboo.map((b) => ({ service: "bamboo", host: b.name, endpoints: [`http://${b.address}:8000/status`, `http://${b.address}:80/haproxy/stats`] })),
+            ...(x.registry === undefined
+                ? []
+                : [{ service: "registry", host: x.registry.name, endpoints: [`${x.registry.tls ? "https" : "http"}://${x.registry.address}:5000/`] }]),
         ];
         const key = (h: { service: string; host: string }) => `${h.service}@${h.host}`;
         expect([...health].sort((a, b) => key(a).localeCompare(key(b)))).toEqual(expectedHealth.sort((a, b) => key(a).localeCompare(key(b))));
@@ -260,7 +304,7 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
     test("tiers: each service starts after every service of the tier below, on every host, and nothing else", () => {
         // The resources that run services (container or command), by component name.
         const running = new Map(services.map((s) => [`mesos-${s.label}-${s.host}`, s.resource]));
-        const tier = (label: string) => ({ zookeeper: 0, master: 1, agent: 2, marathon: 2, chronos: 2 })[label] as number;
+        const tier = (label: string) => ({ registry: 0, zookeeper: 1, master: 2, agent: 3, marathon: 3, chronos: 3, bamboo: 4 })[label] as number;
         for (const s of services) {
             const deps = new Set(s.resource.dependencies);
             for (const other of services) {

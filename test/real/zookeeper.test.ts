@@ -36,6 +36,9 @@ suite("the ZooKeeper image, built and run for real", () => {
         ...stackConfig("ha"),
         "mesos-cluster:masters": JSON.stringify(masters),
         "mesos-cluster:agents": JSON.stringify([masters[0].split("=")[0]]),
+        // Only ZooKeeper runs here: no routing, no registry.
+        "mesos-cluster:bambooHosts": "[]",
+        "mesos-cluster:registryHost": "",
     });
 
     async function program(masters: string[]): Promise<Evaluation> {
