@@ -15,8 +15,8 @@ test("the critical path does not grow with the number of agents", async () => {
     const small = criticalPath(await nodes(ha(2)));
     const large = criticalPath(await nodes(ha(24)));
     expect(large).toBe(small);
-    // provider → image → ZooKeeper → master → agent, Marathon, Chronos
-    expect(small).toBe(5);
+    // provider → image → registry → ZooKeeper → master → Marathon → Bamboo
+    expect(small).toBe(7);
 });
 
 test("the same config evaluated twice gives identical inputs", async () => {

@@ -62,7 +62,8 @@ describe("unit rendering", () => {
 
 describe("stack prod: one remote.Command per service per host", () => {
     const config = stackConfig("prod");
-    const registry = config["mesos-cluster:registry"];
+    // prod runs the cluster's own registry, with a login.
+    const registry = `${config["mesos-cluster:registryHost"].split("=")[1]}:5000`;
     const sshUser = config["mesos-cluster:sshUser"];
 
     test("create = update, delete, stdin, triggers and options", async () => {
@@ -75,21 +76,39 @@ describe("stack prod: one remote.Command per service per host", () => {
             expect(c).toBeDefined();
             const i = plain(c!.inputs);
             const unit = `${spec.containerName}.service`;
-            const image = `${registry}/${spec.image.repository}:${spec.image.tag}`;
+            // The registry's own image is on its host already; every other is pulled with the login.
+            const local = spec.service === "registry";
+            const image = `${local ? "" : `${registry}/`}${spec.image.repository}:${spec.image.tag}`;
+            const login = `/etc/mesos-cluster/${spec.containerName}.docker`;
             // The user is not root: every command runs through sudo, never prompting.
             expect(sshUser).not.toBe("root");
             const readiness = [spec.containerName, String(spec.health.timeoutSeconds), ...spec.health.command].map(shellQuote).join(" ");
-            expect(i.create).toBe(`sudo -n sh -c ${shellQuote(CREATE_SCRIPT)} mesos-cluster ${shellQuote(unit)} ${shellQuote(image)} '1' ${readiness}`);
+            expect(i.create).toBe(`sudo -n sh -c ${shellQuote(CREATE_SCRIPT)} mesos-cluster ${shellQuote(unit)} ${shellQuote(image)} ${shellQuote(local ? "0" : login)} ${readiness}`);
             expect(i.update).toBe(i.create);
-            const paths = [...spec.files.map((f) => f.host), `/etc/mesos-cluster/${spec.containerName}.env`, `/etc/systemd/system/${unit}`];
+            const paths = [
+                ...spec.files.map((f) => f.host),
+                ...(local ? [] : [`${login}/config.json`]),
+                `/etc/mesos-cluster/${spec.containerName}.env`,
+                `/etc/systemd/system/${unit}`,
+            ];
             expect(i.delete).toBe(`sudo -n sh -c ${shellQuote(DELETE_SCRIPT)} mesos-cluster ${paths.map(shellQuote).join(" ")}`.replace("mesos-cluster ", `mesos-cluster ${shellQuote(unit)} `));
             const files = bundleFiles(i.stdin);
             expect([...files.keys()]).toEqual(paths);
             // Credentials ride in stdin, so stdin is a secret whenever the service has any.
-            expect(isSecret(c!.inputs.stdin)).toBe(spec.files.length > 0);
+            const secretFiles = spec.files.filter((f) => f.template.includes("{{secret:"));
+            expect(isSecret(c!.inputs.stdin)).toBe(secretFiles.length > 0 || !local);
             for (const f of spec.files) {
-                expect(files.get(f.host)?.mode).toBe("0600");
+                expect(files.get(f.host)?.mode).toBe(secretFiles.includes(f) ? "0600" : f.mode);
                 expect(files.get(f.host)?.content).not.toContain("{{secret:");
+            }
+            if (!local) {
+                // The registry login the pulls use: the generated password, in Docker's form.
+                const login_ = files.get(`${login}/config.json`);
+                expect(login_?.mode).toBe("0600");
+                const auth = JSON.parse(login_!.content).auths[registry].auth;
+                expect(Buffer.from(auth, "base64").toString()).toMatch(/^mesos-cluster:[A-Za-z0-9]{32}$/);
+                expect(unitValue(files.get(`/etc/systemd/system/${unit}`)!.content, "ExecStartPre")).toBeDefined();
+                expect(files.get(`/etc/systemd/system/${unit}`)!.content).toContain(`ExecStartPre=-/usr/bin/docker --config=${login} pull ${image}\n`);
             }
             expect(files.get(`/etc/mesos-cluster/${spec.containerName}.env`)?.mode).toBe("0600");
             expect(files.get(`/etc/systemd/system/${unit}`)?.mode).toBe("0644");
@@ -106,8 +125,50 @@ describe("stack prod: one remote.Command per service per host", () => {
         }
     });
 
+    /** prod without its own registry, pulling from `registry` ("" for none). */
+    const outside = (registry: string) => {
+        const c: Record<string, string> = { ...config, "mesos-cluster:registry": registry, "mesos-cluster:registryHost": "", "mesos-cluster:registryAuth": "false", "mesos-cluster:registryTlsCertificate": "" };
+        delete c["mesos-cluster:registryTlsKey"];
+        return evaluate(c, "prod");
+    };
+
+    test("with an outside registry, units pull from it without a login, and nothing is pushed", async () => {
+        const e = await outside("registry.example.com:5000");
+        expect(e.ofType("docker:index/image:Image")).toHaveLength(0);
+        for (const c of e.ofType("command:remote:Command")) {
+            expect(c.inputs.create).toMatch(/\.service' 'registry\.example\.com:5000\/mesos-cluster\/[a-z-]+:[0-9.]+' '1' '[a-z0-9-]+' '300' /);
+            const unit = [...bundleFiles(plain(c.inputs.stdin)).values()].find((f) => f.content.includes("[Service]"));
+            expect(unit?.content).toMatch(/\nExecStartPre=-\/usr\/bin\/docker pull registry\.example\.com:5000\/mesos-cluster\//);
+        }
+    });
+
+    test("the cluster's registry is filled first: each image pushed once, after the registry, before its units", async () => {
+        const e = await evaluate(config, "prod");
+        const registryUnit = e.byName("mesos-registry-r1-unit");
+        const pushes = e.ofType("docker:index/image:Image");
+        expect(pushes.map((p) => p.inputs.imageName).sort()).toEqual(
+            ["bamboo:0.2.21", "chronos:3.0.2", "marathon:1.10.26", "mesos-agent:1.11.0", "mesos-master:1.11.0", "zookeeper:3.8"].map((i) => `${registry}/mesos-cluster/${i}`),
+        );
+        for (const p of pushes) {
+            expect(p.inputs.skipPush).not.toBe(true);
+            expect(p.inputs.registry.server).toBe(registry);
+            expect(p.inputs.registry.username).toBe("mesos-cluster");
+            expect(isSecret(p.inputs.registry.password)).toBe(true);
+            expect(p.provider).toMatch(/::mesos-docker-local::/);
+            // ZooKeeper's image waits for the registry; later ones for the tier below them.
+            expect(p.dependencies.length).toBeGreaterThan(0);
+        }
+        expect(e.byName("mesos-push-zookeeper").dependencies).toContain(registryUnit.urn);
+        for (const c of e.ofType("command:remote:Command").filter((x) => x !== registryUnit)) {
+            const image = /' '([^']+)' '\/etc\/mesos-cluster\//.exec(plain(c.inputs.create))?.[1];
+            const push = pushes.find((p) => p.inputs.imageName === image);
+            expect(push).toBeDefined();
+            expect(c.dependencies).toContain(push!.urn);
+        }
+    });
+
     test("without a registry, units and commands pull nothing", async () => {
-        const e = await evaluate({ ...config, "mesos-cluster:registry": "" }, "prod");
+        const e = await outside("");
         for (const c of e.ofType("command:remote:Command")) {
             expect(c.inputs.create).toMatch(/\.service' '[^']+' '0' '[a-z0-9-]+' '300' /);
             const unit = [...bundleFiles(plain(c.inputs.stdin)).values()].find((f) => f.content.includes("[Service]"));
@@ -138,7 +199,8 @@ describe.each(stackNames())("stack %s: both runtimes carry the same service", (s
                 labels,
                 restart,
                 containerName,
-                image,
+                // The systemd runtime names the cluster registry's copy.
+                image: image.replace(/^[0-9.]+:\d+\//, ""),
                 args,
                 env,
                 volumes,

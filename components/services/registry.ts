@@ -54,7 +54,7 @@ export function registrySpec(t: Topology, host: Host): ServiceSpec {
         // The registry cannot serve its own image: its host's engine must have it.
         image: { context: "registry", repository: "mesos-cluster/registry", tag: VERSIONS.registry, local: true },
         args: ["serve", CONFIG],
-        env: r.auth ? { HTPASSWD_USER: r.user } : {},
+        env: r.auth ? { LOGIN_USER: r.user } : {},
         volumes: [dataVolume(t, host, "registry", "data", STORAGE)],
         files: [
             { ...configFile(t, host, "registry", CONFIG, renderRegistryConfig(r)), mode: "0644" },

@@ -1,5 +1,7 @@
 import { execFileSync, spawnSync } from "child_process";
-import { Registered } from "../harness";
+import * as fs from "fs";
+import * as path from "path";
+import { Registered, plain } from "../harness";
 
 /** Runs the docker CLI, failing with its output after `timeoutMs`. */
 export function docker(args: string[], timeoutMs = 60_000): string {
@@ -40,6 +42,14 @@ export function runArgs(c: Registered, image: string, root: string): string[] {
     }
     for (const v of i.volumes ?? []) {
         args.push("-v", `${root}${v.hostPath}:${v.containerPath}${v.readOnly ? ":ro" : ""}`);
+    }
+    // Uploads are copied into the container before it starts; a read-only file under `root`
+    // mounted at the same path gives the process the same content and mode.
+    for (const u of (plain(i.uploads) ?? []) as { file: string; content: string; permissions: string }[]) {
+        const file = path.join(root, "uploads", u.file);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, u.content, { mode: parseInt(u.permissions, 8) });
+        args.push("-v", `${file}:${u.file}:ro`);
     }
     if (i.restart) {
         args.push(`--restart=${i.restart}`);
