@@ -1,0 +1,71 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+/**
+ * Whether a command is on PATH. Without it the suites that need it are skipped, unless
+ * REQUIRE_TOOLS=1 (as in CI, which installs them), where they fail instead.
+ */
+export function toolAvailable(command: string, debianPackage: string): boolean {
+    const found = spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;
+    if (!found && process.env.REQUIRE_TOOLS === "1") {
+        throw new Error(`REQUIRE_TOOLS=1 but ${command} is not installed (apt-get install ${debianPackage})`);
+    }
+    if (!found) {
+        console.warn(`${command} not found: skipping the tests that run it (apt-get install ${debianPackage}).`);
+    }
+    return found;
+}
+
+const WORK = fs.mkdtempSync(path.join(os.tmpdir(), "bamboo-tools-"));
+let renderer: string | undefined;
+
+/** Bamboo's template data: the fields the tests fill. */
+export interface TemplateData {
+    readonly Apps: readonly {
+        Id: string;
+        EscapedId: string;
+        HealthCheckPath?: string;
+        ServicePort?: number;
+        Tasks: readonly { Host: string; Port: number }[];
+    }[];
+    readonly Services: Readonly<Record<string, { Id: string; Acl: string }>>;
+}
+
+/** Renders a Bamboo HAProxy template with `data`, through Go's text/template (test/bamboo/render.go). */
+export function renderTemplate(template: string, data: TemplateData): string {
+    if (renderer === undefined) {
+        const out = path.join(WORK, "render");
+        const built = spawnSync("go", ["build", "-o", out, path.join(__dirname, "render.go")], {
+            encoding: "utf8",
+            timeout: 300_000,
+            env: { ...process.env, GO111MODULE: "off", GOCACHE: path.join(WORK, "gocache"), GOPATH: path.join(WORK, "gopath") },
+        });
+        if (built.status !== 0) {
+            throw new Error(`go build failed: ${built.stderr}`);
+        }
+        renderer = out;
+    }
+    const file = path.join(WORK, "template.cfg");
+    fs.writeFileSync(file, template);
+    const r = spawnSync(renderer, [file], { input: JSON.stringify(data), encoding: "utf8", timeout: 30_000 });
+    if (r.status !== 0) {
+        throw new Error(`rendering failed: ${r.stderr}`);
+    }
+    return r.stdout;
+}
+
+/** `haproxy -c` on a config: its exit status and what it printed. */
+export function haproxyCheck(config: string): { status: number | null; output: string } {
+    const file = path.join(WORK, `check-${process.hrtime.bigint()}.cfg`);
+    fs.writeFileSync(file, config);
+    const r = spawnSync("haproxy", ["-c", "-f", file], { encoding: "utf8", timeout: 30_000 });
+    fs.rmSync(file);
+    return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+/** Removes the renderer and scratch files. */
+export function cleanUp(): void {
+    fs.rmSync(WORK, { recursive: true, force: true });
+}

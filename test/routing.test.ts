@@ -1,0 +1,129 @@
+import { parseConfig } from "../components/config";
+import { BAMBOO_ZK_PATH, HAPROXY_CONFIG, HAPROXY_INITIAL, bambooSpec } from "../components/services/bamboo";
+import { HAPROXY_STATS_PATH, renderHaproxyInitial, renderHaproxyTemplate } from "../components/services/haproxy";
+import { Topology, buildTopology } from "../components/topology";
+import { TemplateData, cleanUp, haproxyCheck, renderTemplate, toolAvailable } from "./bamboo/tools";
+import { emitted } from "./emitted";
+import { evaluate, secretKeys, stackConfig, stackNames } from "./harness";
+
+// Bamboo's configuration for every stack that routes, read back from what the program emits,
+// and its HAProxy template rendered through Go's text/template (as Bamboo renders it) with
+// Marathon-shaped apps, then checked by Debian's `haproxy -c`.
+
+const topologyOf = (stack: string) => buildTopology(parseConfig(stackConfig(stack), { secretKeys: new Set(secretKeys()) }));
+const routed = stackNames().filter((s) => topologyOf(s).bambooHosts.length > 0);
+const haproxy = toolAvailable("haproxy", "haproxy") ? test : test.skip;
+const go = toolAvailable("go", "golang-go") ? haproxy : test.skip;
+
+afterAll(cleanUp);
+
+/** Apps as Bamboo hands them to the template: tasks on the stack's agents, service ports from its range. */
+function sampleApps(t: Topology): TemplateData {
+    const [a, b] = [t.agents[0], t.agents[t.agents.length - 1]];
+    const task = t.ports.agentTasks.first;
+    const service = t.ports.service.first;
+    return {
+        Apps: [
+            // Routed by host name and by service port, health-checked.
+            {
+                Id: "/web",
+                EscapedId: "::web",
+                HealthCheckPath: "/health",
+                ServicePort: service,
+                Tasks: [
+                    { Host: a.address, Port: task },
+                    { Host: b.address, Port: task + 1 },
+                ],
+            },
+            // An app in a group, by service port only.
+            { Id: "/shop/api", EscapedId: "::shop::api", ServicePort: service + 1, Tasks: [{ Host: a.address, Port: task + 2 }] },
+            // A host rule but no running task: no rule may point at an empty backend.
+            { Id: "/idle", EscapedId: "::idle", ServicePort: service + 2, Tasks: [] },
+        ],
+        Services: {
+            "/web": { Id: "/web", Acl: "hdr(host) -i web.example.com" },
+            "/idle": { Id: "/idle", Acl: "hdr(host) -i idle.example.com" },
+        },
+    };
+}
+
+test("at least one stack routes, so the checks below run", () => {
+    expect(routed.length).toBeGreaterThan(0);
+});
+
+describe.each(routed)("stack %s: Bamboo under mocks", (stack) => {
+    const t = topologyOf(stack);
+
+    test("Bamboo runs where bambooHosts says, with production.json from the topology", async () => {
+        const e = await evaluate(stackConfig(stack), stack);
+        const bamboos = emitted(e).filter((s) => s.label === "bamboo");
+        expect(bamboos.map((s) => s.host).sort()).toEqual(t.bambooHosts.map((h) => h.name));
+        for (const s of bamboos) {
+            const host = t.bambooHosts.find((h) => h.name === s.host)!;
+            const config = JSON.parse(s.files["/etc/bamboo/production.json"].content);
+            // Every Marathon, so that Bamboo survives any one master.
+            expect(config.Marathon.Endpoint.split(",")).toEqual(t.masters.map((m) => `http://${m.address}:${t.ports.marathon}`));
+            expect(config.Marathon.UseEventStream).toBe(true);
+            expect(config.Bamboo.Endpoint).toBe(`http://${host.address}:${t.ports.bamboo}`);
+            expect(config.Bamboo.Zookeeper).toEqual({ Host: t.masters.map((m) => `${m.address}:2181`).join(","), Path: BAMBOO_ZK_PATH, ReportingDelay: 5 });
+            expect(config.HAProxy).toEqual({
+                TemplatePath: "/etc/bamboo/haproxy_template.cfg",
+                OutputPath: HAPROXY_CONFIG,
+                ReloadValidationCommand: "haproxy -c -q -f {{.}}",
+                ReloadCommand: "haproxy-reload",
+                ReloadCleanupCommand: "true",
+            });
+            expect(s.args).toEqual([`-bind=${host.address}:${t.ports.bamboo}`, "-config=/etc/bamboo/production.json", "-log=/var/log/bamboo/bamboo.log"]);
+            // Bamboo's log on the host, under the data root.
+            expect(s.volumes.some((v) => v.endsWith(":/var/log/bamboo"))).toBe(true);
+            expect(s.files["/etc/bamboo/haproxy_template.cfg"].content).toBe(renderHaproxyTemplate({ address: host.address, httpPort: t.ports.haproxyHttp }));
+            expect(s.files[HAPROXY_INITIAL].content).toBe(renderHaproxyInitial({ address: host.address, httpPort: t.ports.haproxyHttp }));
+        }
+        // Marathon hands out service ports from the range HAProxy binds.
+        for (const m of emitted(e).filter((s) => s.label === "marathon")) {
+            expect(m.args).toEqual(expect.arrayContaining([`--local_port_min=${t.ports.service.first}`, `--local_port_max=${t.ports.service.last}`]));
+        }
+    });
+
+    haproxy("the config HAProxy starts with passes haproxy -c", () => {
+        for (const host of t.bambooHosts) {
+            const spec = bambooSpec(t, host);
+            const initial = spec.files.find((f) => f.container === HAPROXY_INITIAL)!.template;
+            expect(haproxyCheck(initial)).toEqual({ status: 0, output: expect.stringContaining("Configuration file is valid") });
+            expect(initial).toContain(`bind ${host.address}:${t.ports.haproxyHttp}`);
+            expect(initial).toContain(`stats uri ${HAPROXY_STATS_PATH}`);
+        }
+    });
+
+    go("the template, rendered as Bamboo renders it, passes haproxy -c with no apps and with apps", () => {
+        for (const host of t.bambooHosts) {
+            const template = renderHaproxyTemplate({ address: host.address, httpPort: t.ports.haproxyHttp });
+            const empty = renderTemplate(template, { Apps: [], Services: {} });
+            expect(haproxyCheck(empty).status).toBe(0);
+
+            const data = sampleApps(t);
+            const config = renderTemplate(template, data);
+            const check = haproxyCheck(config);
+            expect({ status: check.status, output: check.output }).toEqual({ status: 0, output: expect.stringContaining("Configuration file is valid") });
+            // HTTP by host rule, to both tasks, health-checked.
+            expect(config).toContain("acl ::web-rule hdr(host) -i web.example.com");
+            expect(config).toContain("use_backend ::web-http if ::web-rule");
+            expect(config).toContain("option httpchk GET /health");
+            for (const task of data.Apps[0].Tasks) {
+                expect(config).toContain(`server ${task.Host}-${task.Port} ${task.Host}:${task.Port} check inter 10s`);
+            }
+            // TCP by service port, on this host's address only.
+            expect(config).toContain(`listen ::web-${t.ports.service.first}\n    bind ${host.address}:${t.ports.service.first}`);
+            expect(config).toContain(`listen ::shop::api-${t.ports.service.first + 1}\n    bind ${host.address}:${t.ports.service.first + 1}`);
+            // Nothing for the app without tasks.
+            expect(config).not.toContain("::idle");
+        }
+    });
+});
+
+haproxy("haproxy -c does catch a broken config (a negative control)", () => {
+    const broken = `${renderHaproxyInitial({ address: "127.0.0.1", httpPort: 80 })}    use_backend missing-http if TRUE\n`;
+    const check = haproxyCheck(broken);
+    expect(check.status).not.toBe(0);
+    expect(check.output).toMatch(/missing-http/);
+});
