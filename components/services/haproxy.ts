@@ -23,7 +23,6 @@ function head(l: HaproxyLayout): string[] {
         "global",
         // To the container's output: the unit's journal (systemd) or `docker logs`.
         "    log stdout format raw local0 info",
-        "    maxconn 20000",
         "",
         "defaults",
         "    log global",

@@ -1,0 +1,194 @@
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import * as os from "os";
+import * as path from "path";
+import { renderHaproxyInitial, renderHaproxyTemplate } from "../../components/services/haproxy";
+import { haproxyCheck, renderTemplate, toolAvailable } from "../bamboo/tools";
+import { ROOT } from "../harness";
+import { waitFor } from "./docker";
+
+// Debian's HAProxy 2.6 (the one the Bamboo image installs), run for real on loopback addresses
+// the way the image runs it: master-worker, reloaded by images/bamboo/haproxy-reload.sh with
+// configs rendered from the program's template; and the image's entrypoint supervising it.
+const suite = toolAvailable("haproxy", "haproxy") && toolAvailable("go", "golang-go") ? describe : describe.skip;
+
+const RELOAD = path.join(ROOT, "images", "bamboo", "haproxy-reload.sh");
+const ENTRYPOINT = path.join(ROOT, "images", "bamboo", "entrypoint.sh");
+
+/** GET with a Host header: status and body, or undefined when nothing answers. */
+function get(url: string, host?: string): Promise<{ status: number; body: string } | undefined> {
+    return new Promise((resolve) => {
+        const req = http.get(url, { headers: host ? { Host: host } : {}, timeout: 5_000 }, (res) => {
+            let body = "";
+            res.on("data", (d) => (body += d));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on("error", () => resolve(undefined));
+        req.on("timeout", () => req.destroy());
+    });
+}
+
+/** Polls an async check until it gives a value, within `ms`. */
+async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
+    let last: T | undefined;
+    let pending = false;
+    return waitFor(what, ms, () => {
+        if (!pending) {
+            pending = true;
+            void check().then((v) => {
+                last = v;
+                pending = false;
+            });
+        }
+        return last;
+    });
+}
+
+/** Resolves with the exit code once `p` exits, or fails after `ms`. */
+function exited(p: ChildProcess, ms: number): Promise<number | null> {
+    return new Promise((resolve, reject) => {
+        if (p.exitCode !== null || p.signalCode !== null) {
+            resolve(p.exitCode);
+            return;
+        }
+        const timer = setTimeout(() => reject(new Error(`process ${p.pid} still running after ${ms} ms`)), ms);
+        p.once("exit", (code) => {
+            clearTimeout(timer);
+            resolve(code);
+        });
+    });
+}
+
+const alive = (pid: number) => {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+};
+
+suite("HAProxy as the Bamboo image runs it", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "haproxy-real-"));
+    const layout = { address: "127.0.0.61", httpPort: 18080 };
+    const servicePort = 18500;
+    const config = path.join(dir, "haproxy.cfg");
+    const pidfile = path.join(dir, "haproxy.pid");
+    const frontend = `http://${layout.address}:${layout.httpPort}`;
+    let backend: http.Server;
+    let master: ChildProcess;
+    const figures: Record<string, string> = {};
+
+    /** Bamboo's template with one app: a task on the test's backend, a host rule and a service port. */
+    const routed = () =>
+        renderTemplate(renderHaproxyTemplate(layout), {
+            Apps: [{ Id: "/web", EscapedId: "::web", HealthCheckPath: "/health", ServicePort: servicePort, Tasks: [{ Host: "127.0.0.62", Port: 18081 }] }],
+            Services: { "/web": { Id: "/web", Acl: "hdr(host) -i web.example.com" } },
+        });
+    const reload = () => spawnSync("sh", [RELOAD], { env: { ...process.env, HAPROXY_PIDFILE: pidfile }, encoding: "utf8", timeout: 10_000 });
+
+    beforeAll(async () => {
+        backend = http.createServer((req, res) => {
+            // /slow answers after two seconds: a connection that spans a reload.
+            setTimeout(() => res.end(`hello from task ${req.url}`), req.url === "/slow" ? 2_000 : 0);
+        });
+        await new Promise<void>((r) => backend.listen(18081, "127.0.0.62", r));
+        fs.writeFileSync(config, renderHaproxyInitial(layout));
+        master = spawn("haproxy", ["-W", "-db", "-f", config, "-p", pidfile], { stdio: "ignore" });
+        await until("HAProxy's stats page", 10_000, async () => ((await get(`${frontend}/haproxy/stats`))?.status === 200 ? true : undefined));
+    }, 30_000);
+
+    afterAll(async () => {
+        master?.kill("SIGTERM");
+        if (master) {
+            await exited(master, 10_000);
+        }
+        await new Promise((r) => backend?.close(r));
+        fs.rmSync(dir, { recursive: true, force: true });
+        console.log(`HAProxy figures: ${JSON.stringify(figures)}`);
+    });
+
+    test("a config rendered from Bamboo's template is taken up by a reload, by host rule and by service port", async () => {
+        const pid = Number(fs.readFileSync(pidfile, "utf8"));
+        const next = routed();
+        // What Bamboo's ReloadValidationCommand runs before it puts a config in place.
+        expect(haproxyCheck(next).status).toBe(0);
+        expect((await get(`${frontend}/`, "web.example.com"))?.status).toBe(503);
+        fs.writeFileSync(config, next);
+        const t0 = Date.now();
+        expect(reload().status).toBe(0);
+        const routedHttp = await until("the host rule", 10_000, async () => {
+            const r = await get(`${frontend}/`, "web.example.com");
+            return r?.status === 200 ? r : undefined;
+        });
+        figures["reload to first routed request (ms)"] = String(Date.now() - t0);
+        expect(routedHttp.body).toBe("hello from task /");
+        expect((await get(`http://${layout.address}:${servicePort}/tcp`))?.body).toBe("hello from task /tcp");
+        // Other hosts get no app.
+        expect((await get(`${frontend}/`, "other.example.com"))?.status).toBe(503);
+        // The same master: a reload, not a restart.
+        expect(Number(fs.readFileSync(pidfile, "utf8"))).toBe(pid);
+        expect(alive(pid)).toBe(true);
+    }, 30_000);
+
+    test("a request in flight during a reload is answered (the old worker finishes it)", async () => {
+        const slow = get(`${frontend}/slow`, "web.example.com");
+        await new Promise((r) => setTimeout(r, 500));
+        expect(reload().status).toBe(0);
+        expect(await slow).toEqual({ status: 200, body: "hello from task /slow" });
+        expect((await get(`${frontend}/`, "web.example.com"))?.status).toBe(200);
+    }, 30_000);
+
+    test("a config the master cannot load leaves the running workers serving", async () => {
+        const pid = Number(fs.readFileSync(pidfile, "utf8"));
+        fs.writeFileSync(config, "frontend broken\n    bind nowhere:xx\n");
+        expect(reload().status).toBe(0);
+        await new Promise((r) => setTimeout(r, 1_500));
+        expect((await get(`${frontend}/`, "web.example.com"))?.status).toBe(200);
+        expect(alive(pid)).toBe(true);
+        fs.writeFileSync(config, routed());
+        expect(reload().status).toBe(0);
+    }, 30_000);
+});
+
+suite("the Bamboo image's entrypoint", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bamboo-entry-"));
+    const layout = { address: "127.0.0.63", httpPort: 18090 };
+    const stats = `http://${layout.address}:${layout.httpPort}/haproxy/stats`;
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    /** The entrypoint with the image's paths moved under `dir`; `bamboo` stands in for Bamboo's binary. */
+    function start(bamboo: string, args: string[]): ChildProcess {
+        fs.writeFileSync(path.join(dir, "initial.cfg"), renderHaproxyInitial(layout));
+        return spawn("bash", [ENTRYPOINT, ...args], {
+            stdio: "ignore",
+            env: {
+                ...process.env,
+                HAPROXY_CONFIG: path.join(dir, "haproxy.cfg"),
+                HAPROXY_INITIAL: path.join(dir, "initial.cfg"),
+                HAPROXY_PIDFILE: path.join(dir, "haproxy.pid"),
+                BAMBOO: bamboo,
+            },
+        });
+    }
+
+    test("starts HAProxy with the initial config, and stops it when Bamboo ends", async () => {
+        // `sleep 3` plays a Bamboo that exits after three seconds.
+        const entry = start("sleep", ["3"]);
+        await until("HAProxy's stats page", 10_000, async () => ((await get(stats))?.status === 200 ? true : undefined));
+        expect(fs.readFileSync(path.join(dir, "haproxy.cfg"), "utf8")).toBe(renderHaproxyInitial(layout));
+        expect(await exited(entry, 15_000)).toBe(0);
+        expect(await get(stats)).toBeUndefined();
+    }, 30_000);
+
+    test("stops Bamboo and exits non-zero when HAProxy dies, so the runtime restarts both", async () => {
+        const entry = start("sleep", ["300"]);
+        await until("HAProxy's stats page", 10_000, async () => ((await get(stats))?.status === 200 ? true : undefined));
+        const sleeper = spawnSync("pgrep", ["-f", "^sleep 300$"], { encoding: "utf8" }).stdout.trim();
+        expect(sleeper).not.toBe("");
+        process.kill(Number(fs.readFileSync(path.join(dir, "haproxy.pid"), "utf8")), "SIGKILL");
+        expect(await exited(entry, 15_000)).not.toBe(0);
+        expect(alive(Number(sleeper.split("\n")[0]))).toBe(false);
+    }, 30_000);
+});
