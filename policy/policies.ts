@@ -83,11 +83,13 @@ const STATE: Record<string, (v: ServiceView) => string | undefined> = {
     zookeeper: () => "/var/lib/zookeeper/data",
     "mesos-master": (v) => flag(v, "work_dir"),
     "mesos-agent": (v) => flag(v, "work_dir"),
+    // The registry's images: pushed once, pulled by every host.
+    registry: () => "/var/lib/registry",
 };
 
 export const statefulServicesPersist = servicePolicy(
     "stateful-services-persist-data",
-    "ZooKeeper's data and the Mesos masters' and agents' work_dir live on host volumes.",
+    "ZooKeeper's data, the Mesos masters' and agents' work_dir and the registry's storage live on host volumes.",
     (v, report) => {
         const where = STATE[v.service];
         if (where === undefined) {

@@ -16,6 +16,8 @@ describe("images are thin layers on pinned upstream versions", () => {
         ["mesos-agent", `mesosphere/mesos-slave:${VERSIONS.mesos}`, VERSIONS.mesos],
         ["marathon", `mesosphere/marathon:v${VERSIONS.marathon}`, VERSIONS.marathon],
         ["chronos", `mesosphere/chronos:v${VERSIONS.chronos}`, VERSIONS.chronos],
+        ["bamboo", "debian:bookworm-slim", VERSIONS.bamboo],
+        ["registry", "debian:bookworm-slim", VERSIONS.registry],
     ])("%s is FROM %s and labelled %s", (name, base, version) => {
         expect(from(name)).toBe(base);
         expect(dockerfile(name)).toContain(`org.opencontainers.image.version="${version}"`);
@@ -27,6 +29,18 @@ describe("images are thin layers on pinned upstream versions", () => {
         expect(file).toMatch(/ENTRYPOINT \["\/usr\/local\/bin\/zookeeper-entrypoint"\]/);
         expect(fs.statSync(path.join(ROOT, "images", "zookeeper", "entrypoint.sh")).isFile()).toBe(true);
     });
+});
+
+test("Bamboo is built from its pinned release, beside Debian's HAProxy and the reload script Bamboo runs", () => {
+    const file = dockerfile("bamboo");
+    expect(file).toContain(`ARG BAMBOO_VERSION=${VERSIONS.bamboo}`);
+    expect(file).toMatch(/apt-get install[^\n]* haproxy /);
+    expect(file).toContain("COPY haproxy-reload.sh /usr/local/bin/haproxy-reload");
+    expect(file).toMatch(/ENTRYPOINT \["\/usr\/local\/bin\/bamboo-entrypoint"\]/);
+});
+
+test("the registry comes from Debian's docker-registry package", () => {
+    expect(dockerfile("registry")).toMatch(/apt-get install[^\n]* docker-registry /);
 });
 
 describe("Chronos's entrypoint passes the mail password from its file", () => {

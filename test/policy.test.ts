@@ -119,6 +119,10 @@ describe("each policy fails what it should", () => {
         expect(violations(statefulServicesPersist, zk).join("\n")).toMatch(/keeps its state in \/var\/lib\/zookeeper\/data, which is not a host volume/);
         const u = withUnit(find(systemd, "mesos-master-m1-unit"), (t) => t.replace(/ \\\n\s*--volume=[^ ]*:\/var\/lib\/mesos\/master/, ""));
         expect(violations(statefulServicesPersist, u).join("\n")).toMatch(/mesos-master keeps its state in \/var\/lib\/mesos\/master/);
+        const registry = find(docker, "mesos-registry-m1-container");
+        expect(violations(statefulServicesPersist, registry)).toEqual([]);
+        registry.props.volumes = [];
+        expect(violations(statefulServicesPersist, registry).join("\n")).toMatch(/registry keeps its state in \/var\/lib\/registry, which is not a host volume/);
     });
 
     test("no secrets in container environments or arguments", () => {

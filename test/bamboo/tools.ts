@@ -40,7 +40,7 @@ export function renderTemplate(template: string, data: TemplateData): string {
         const built = spawnSync("go", ["build", "-o", out, path.join(__dirname, "render.go")], {
             encoding: "utf8",
             timeout: 300_000,
-            env: { ...process.env, GO111MODULE: "off", GOCACHE: path.join(WORK, "gocache"), GOPATH: path.join(WORK, "gopath") },
+            env: { ...process.env, CGO_ENABLED: "0", GO111MODULE: "off", GOCACHE: path.join(WORK, "gocache"), GOPATH: path.join(WORK, "gopath") },
         });
         if (built.status !== 0) {
             throw new Error(`go build failed: ${built.stderr}`);

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseConfig } from "../../components/config";
-import { buildTopology, dataRootOf } from "../../components/topology";
+import { SERVICE_LABEL, SERVICE_TIER, ServiceKind, buildTopology, dataRootOf } from "../../components/topology";
 import { VERSIONS } from "../../components/versions";
 import { bundleFiles } from "../emitted";
 import { Evaluation, ROOT, Registered, evaluate, plain, secretKeys, stackConfig } from "../harness";
@@ -12,7 +12,8 @@ import { checkStack, formatTable } from "../../scripts/health";
 
 // The systemd runtime against real machinery: three systemd hosts on 127.0.0.11-13 with sshd,
 // the program's remote.Commands run over real SSH as the command provider runs them, and the
-// project's own ZooKeeper image. See scripts/systemd-hosts.sh for the hosts.
+// project's own ZooKeeper and registry images: the registry unit runs on h13, the program's
+// pushes fill it, and the other units pull from it. See scripts/systemd-hosts.sh for the hosts.
 
 const HOSTS = { h11: "127.0.0.11", h12: "127.0.0.12", h13: "127.0.0.13" } as const;
 type HostName = keyof typeof HOSTS;
@@ -106,6 +107,8 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         const t0 = Date.now();
         sh("bash", [HOST_SCRIPT, "image"], 600_000);
         docker(["build", "--network", "host", "-q", "-t", `mesos-cluster/zookeeper:${VERSIONS.zookeeper}`, path.join(ROOT, "images", "zookeeper")], 600_000);
+        // The registry's own image is loaded on its host before a deploy (the registry cannot serve it).
+        docker(["build", "--network", "host", "-q", "-t", `mesos-cluster/registry:${VERSIONS.registry}`, path.join(ROOT, "images", "registry")], 600_000);
         figures["images ready (s)"] = seconds(t0);
         for (const [i, h] of (Object.keys(HOSTS) as HostName[]).entries()) {
             sh("bash", [HOST_SCRIPT, "start", container(h), HOSTS[h], dataRoots[i], `${keyFile}.pub`], 180_000);
@@ -122,6 +125,9 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         for (const c of commands ?? []) {
             tryDocker(["rm", "-f", path.basename(unitPathOf(c), ".service")]);
         }
+        for (const ref of pushedRefs) {
+            tryDocker(["rmi", ref]);
+        }
         spawnSync("bash", [HOST_SCRIPT, "stop", ...Object.keys(HOSTS).map((h) => container(h as HostName))], { timeout: 120_000 });
         for (const root of dataRoots ?? []) {
             fs.rmSync(root, { recursive: true, force: true });
@@ -134,32 +140,63 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         console.log(`e2e figures: ${JSON.stringify(figures)}`);
     });
 
-    /** Every create, tier by tier (ZooKeeper, masters, the rest), each tier's at once. */
+    const pushedRefs: string[] = [];
+    const serviceOf = (c: Registered) => (Object.keys(SERVICE_LABEL) as ServiceKind[]).find((k) => c.name.startsWith(`mesos-${SERVICE_LABEL[k]}-`)) as ServiceKind;
+
+    /**
+     * What the program's pushes (docker.Image resources) do once the registry runs: tag each
+     * image that can be built here with its registry name and push it. The local tag is then
+     * removed, so that the units' pulls must fetch it from the registry.
+     */
+    const pushAll = (): string[] => {
+        const pushed: string[] = [];
+        for (const p of e.ofType("docker:index/image:Image")) {
+            const ref = p.inputs.imageName as string;
+            const local = ref.replace(/^[^/]+\//, "");
+            if (tryDocker(["image", "inspect", local]).status !== 0) {
+                continue;
+            }
+            docker(["tag", local, ref]);
+            docker(["push", ref], 300_000);
+            docker(["rmi", ref]);
+            pushedRefs.push(ref);
+            pushed.push(ref);
+        }
+        return pushed;
+    };
+
+    /** Every create, tier by tier as the program orders them, each tier's at once; the pushes after the registry's. */
     const createAll = async (only: (c: Registered) => boolean = () => true) => {
-        const tierOf = (c: Registered) => (c.name.startsWith("mesos-zookeeper-") ? 0 : c.name.startsWith("mesos-master-") ? 1 : 2);
         const results: { c: Registered; status: number | null; stdout: string; stderr: string }[] = [];
-        for (const tier of [0, 1, 2]) {
-            const batch = commands.filter((c) => tierOf(c) === tier && only(c));
+        const tiers = [...new Set(Object.values(SERVICE_TIER))].sort();
+        for (const tier of tiers) {
+            const batch = commands.filter((c) => SERVICE_TIER[serviceOf(c)] === tier && only(c));
             results.push(...(await Promise.all(batch.map(async (c) => ({ c, ...(await sshAsync(c, plain(c.inputs.create), plain(c.inputs.stdin))) })))));
+            if (tier === SERVICE_TIER.registry && batch.length > 0) {
+                const t0 = Date.now();
+                expect(pushAll()).toEqual([`127.0.0.13:5000/mesos-cluster/zookeeper:${VERSIONS.zookeeper}`]);
+                figures["push of the ZooKeeper image (s)"] = seconds(t0);
+            }
         }
         return results;
     };
 
-    test("every create writes its unit; ZooKeeper's run and form a quorum", async () => {
-        expect(commands).toHaveLength(3 * 4 + 2);
+    test("every create writes its unit; the registry runs, ZooKeeper's pull from it, run and form a quorum", async () => {
+        // Per master ZooKeeper, master, Marathon, Chronos; two agents; the registry; one Bamboo.
+        expect(commands).toHaveLength(3 * 4 + 2 + 1 + 1);
         const t0 = Date.now();
         // In a deploy a failed tier stops the next; here every create runs, so that every unit
         // is written and can be checked even though only ZooKeeper's image exists.
         for (const r of await createAll()) {
             const unit = `${r.c.name.replace(/^mesos-[a-z]+-(.+)-unit$/, "$1")}`;
-            if (r.c.name.startsWith("mesos-zookeeper-")) {
+            if (r.c.name.startsWith("mesos-zookeeper-") || r.c.name.startsWith("mesos-registry-")) {
                 expect({ unit, status: r.status, stderr: r.stderr }).toEqual({ unit, status: 0, stderr: "" });
                 expect(r.stdout).toMatch(/\.service: active, ready after \d+s \(changed=1\)/);
             } else {
-                // No Mesos, Marathon or Chronos image can be had here: the unit is written and
-                // enabled, and the create says which image is missing.
+                // No Mesos, Marathon, Chronos or Bamboo image can be had here: the unit is written
+                // and enabled, and the create says which image is missing from the registry.
                 expect(r.status).toBe(1);
-                expect(r.stderr).toMatch(/is written and enabled, but image mesos-cluster\/[a-z-]+:[0-9.]+ is not on this host/);
+                expect(r.stderr).toMatch(/is written and enabled, but image 127\.0\.0\.13:5000\/mesos-cluster\/[a-z-]+:[0-9.]+ is not on this host and could not be pulled/);
             }
         }
         await waitFor("one leader and two followers", 120_000, quorate, () => JSON.stringify(modes()));
@@ -181,6 +218,16 @@ describe("the systemd runtime on three real hosts over SSH", () => {
                 expect(onHost(h, `systemctl is-active ${unit}`).stdout).toBe("active");
             }
         }
+    });
+
+    test("the units run the registry's copies: ZooKeeper's image came from the registry on h13", () => {
+        const catalog = JSON.parse(sh("curl", ["-fsS", "http://127.0.0.13:5000/v2/_catalog"])).repositories;
+        expect(catalog).toEqual(["mesos-cluster/zookeeper"]);
+        for (const h of Object.keys(HOSTS) as HostName[]) {
+            expect(docker(["inspect", "--format", "{{.Config.Image}}", `zookeeper-${h}`]).trim()).toBe(`127.0.0.13:5000/mesos-cluster/zookeeper:${VERSIONS.zookeeper}`);
+        }
+        // The registry's data is on h13's data root.
+        expect(fs.readdirSync(path.join(dataRoots[2], "registry", "data", "docker", "registry", "v2", "repositories", "mesos-cluster"))).toEqual(["zookeeper"]);
     });
 
     test("a write on one member is read on another", () => {
@@ -236,13 +283,14 @@ describe("the systemd runtime on three real hosts over SSH", () => {
     test("npm run health reports the ensemble's members healthy and the services without images down", async () => {
         const rows = await checkStack("e2e", 3000);
         const zk = rows.filter((r) => r.service === "zookeeper");
+        expect(rows.filter((r) => r.service === "registry").map((r) => [r.host, r.ok])).toEqual([["h13", true]]);
         expect(zk.map((r) => [r.host, r.ok])).toEqual([
             ["h11", true],
             ["h12", true],
             ["h13", true],
         ]);
         expect(zk.map((r) => r.status).sort()).toEqual(["follower", "follower", "leader"]);
-        for (const r of rows.filter((x) => x.service !== "zookeeper")) {
+        for (const r of rows.filter((x) => x.service !== "zookeeper" && x.service !== "registry")) {
             expect({ endpoint: r.endpoint, ok: r.ok }).toEqual({ endpoint: r.endpoint, ok: false });
         }
         expect(formatTable(rows)).toMatch(/^SERVICE\s+HOST\s+ENDPOINT\s+STATUS\s+LATENCY\n/);
@@ -274,12 +322,14 @@ describe("the systemd runtime on three real hosts over SSH", () => {
             expect({ name: c.name, status: r.status }).toEqual({ name: c.name, status: 0 });
         }
         for (const [i, h] of (Object.keys(HOSTS) as HostName[]).entries()) {
-            expect(onHost(h, "ls /etc/systemd/system | grep -cE '^(zookeeper|master|agent|marathon|chronos)-' || true").stdout).toBe("0");
+            expect(onHost(h, "ls /etc/systemd/system | grep -cE '^(zookeeper|master|agent|marathon|chronos|bamboo|registry)-' || true").stdout).toBe("0");
             expect(onHost(h, "ls -A /etc/mesos-cluster | wc -l").stdout).toBe("0");
             expect(tryDocker(["inspect", `zookeeper-${h}`]).status).not.toBe(0);
             expect(fs.readFileSync(path.join(dataRoots[i], "zookeeper", "data", "myid"), "utf8").trim()).toBe(String(i + 1));
             expect(fs.existsSync(path.join(dataRoots[i], "zookeeper", "data", "version-2"))).toBe(true);
         }
+        // The registry's images outlive its unit.
+        expect(fs.readdirSync(path.join(dataRoots[2], "registry", "data", "docker", "registry", "v2", "repositories", "mesos-cluster"))).toEqual(["zookeeper"]);
     }, 240_000);
 });
 

@@ -50,6 +50,8 @@ suite("the registry image, built and run for real", () => {
         const t0 = Date.now();
         docker(["build", "--network", "host", "-q", "-t", image, path.join(ROOT, "images", "registry")], 600_000);
         figures["image build (s)"] = ((Date.now() - t0) / 1000).toFixed(1);
+        // The version the program pins is the one Debian's package installs.
+        expect(docker(["run", "--rm", "--entrypoint", "docker-registry", image, "--version"])).toContain(` ${VERSIONS.registry}+`);
     }, 620_000);
 
     afterAll(() => {
