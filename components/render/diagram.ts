@@ -32,11 +32,14 @@ function hostBox(t: Topology, p: Placement, x: number, y: number): { svg: string
 
 /**
  * The derived topology as an SVG an operator can open: the masters (with the ZooKeeper
- * ensemble, its ids and the quorum) above, the agents below, every service with its ports.
+ * ensemble, its ids and the quorum) above, the agents below, then hosts that run only Bamboo or the
+ * registry; every service with its ports.
  */
 export function renderDiagram(t: Topology): string {
     const masterHosts = t.placements.filter((p) => t.masters.some((m) => m.name === p.host.name));
-    const agentOnly = t.placements.filter((p) => !t.masters.some((m) => m.name === p.host.name));
+    const others = t.placements.filter((p) => !t.masters.some((m) => m.name === p.host.name));
+    const agentOnly = others.filter((p) => t.agents.some((a) => a.name === p.host.name));
+    const edges = others.filter((p) => !agentOnly.includes(p));
     const parts: string[] = [];
     let y = 20;
     parts.push(
@@ -70,7 +73,8 @@ export function renderDiagram(t: Topology): string {
     };
     rows(masterHosts, `ZooKeeper ensemble and Mesos masters (${t.zkHosts})`);
     rows(agentOnly, "Agents");
-    const width = 40 + Math.min(PER_ROW, Math.max(masterHosts.length, agentOnly.length, 1)) * (BOX_W + GAP);
+    rows(edges, "Edge hosts (Bamboo with HAProxy, the registry)");
+    const width = 40 + Math.min(PER_ROW, Math.max(masterHosts.length, agentOnly.length, edges.length, 1)) * (BOX_W + GAP);
     return (
         `<?xml version="1.0" encoding="UTF-8"?>\n` +
         `<svg xmlns="http://www.w3.org/2000/svg" width="${Math.max(width, 700)}" height="${y + 10}" font-family="sans-serif">` +
