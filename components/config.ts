@@ -98,7 +98,7 @@ export const KEYS = {
             .regex(/^([a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*)?$/, { error: 'must be empty or a registry host[:port][/path], e.g. "registry.example.com:5000"' })
             .default(""),
         description:
-            "Registry the systemd runtime pulls the cluster's images from (REGISTRY/mesos-cluster/<service>:<version>); empty: the hosts' engines already have them.",
+            "An outside registry the systemd runtime pulls the cluster's images from (REGISTRY/mesos-cluster/<service>:<version>); empty: the cluster's own (registryHost), or none when the hosts' engines already have them.",
     },
     masters: {
         kind: "array",
