@@ -152,6 +152,9 @@ export class MesosCluster extends pulumi.ComponentResource {
                 );
             services.push(...here);
             below = here;
+            if (here.some((s) => s.spec.service === "registry")) {
+                runtime.registryReady?.(here.filter((s) => s.spec.service === "registry"));
+            }
         }
         const health = pulumi.output(
             services.map((s) => ({

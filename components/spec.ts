@@ -125,6 +125,11 @@ export interface ServiceRuntime {
      * start after `dependsOn` and are done only once the service is ready.
      */
     deploy(name: string, spec: ServiceSpec, parent: pulumi.Resource, dependsOn: readonly pulumi.Resource[]): pulumi.Resource[];
+    /**
+     * The registry images come from is served once `ready` are: a runtime that publishes
+     * images there may start then, rather than with the tier that first runs each image.
+     */
+    registryReady?(ready: readonly pulumi.Resource[]): void;
 }
 
 /** The reference a host's engine runs: `REGISTRY/repository:tag`, or `repository:tag` without one. */

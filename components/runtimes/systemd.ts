@@ -108,6 +108,8 @@ function secretBundle(files: readonly HostFile[], secrets: SecretValues): pulumi
 export class SystemdRuntime implements ServiceRuntime {
     private readonly pushed = new Map<string, docker.Image>();
     private localEngine?: docker.Provider;
+    /** What the pushes wait for: the registry, once the cluster has deployed it. */
+    private registry?: readonly pulumi.Resource[];
 
     constructor(
         private readonly name: string,
@@ -116,9 +118,13 @@ export class SystemdRuntime implements ServiceRuntime {
         private readonly secrets: SecretValues,
     ) {}
 
+    registryReady(ready: readonly pulumi.Resource[]): void {
+        this.registry = ready;
+    }
+
     /**
      * The image pushed to the cluster's registry, once per image: built by this machine's
-     * engine after `dependsOn` (the registry is in the lowest tier, so it runs by then).
+     * engine once the registry is ready (or, if the cluster never said, after `dependsOn`).
      */
     private pushedImage(spec: ServiceSpec, image: string, dependsOn: readonly pulumi.Resource[]): docker.Image | undefined {
         const push = this.args.push;
@@ -139,7 +145,7 @@ export class SystemdRuntime implements ServiceRuntime {
                             ? undefined
                             : { server: this.args.registry, username: push.username, password: this.secret(REGISTRY_PASSWORD) },
                 },
-                { parent: this.parent, provider: this.localEngine, dependsOn: [...dependsOn] },
+                { parent: this.parent, provider: this.localEngine, dependsOn: [...(this.registry ?? dependsOn)] },
             );
             this.pushed.set(image, pushed);
         }
