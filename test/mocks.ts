@@ -35,7 +35,9 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
     }
     if (type === "docker:index/image:Image") {
         const id = Buffer.from(name).toString("hex").padEnd(64, "0").slice(0, 64);
-        return { ...inputs, repoDigest: `sha256:${id}` };
+        // A pushed image's digest names its repository, as the provider reports it.
+        const pushed = inputs.skipPush !== true && typeof inputs.imageName === "string";
+        return { ...inputs, repoDigest: pushed ? `${inputs.imageName.replace(/:[^:/]+$/, "")}@sha256:${id}` : `sha256:${id}` };
     }
     return inputs;
 }

@@ -112,7 +112,8 @@ describe("stack prod: one remote.Command per service per host", () => {
             }
             expect(files.get(`/etc/mesos-cluster/${spec.containerName}.env`)?.mode).toBe("0600");
             expect(files.get(`/etc/systemd/system/${unit}`)?.mode).toBe("0644");
-            expect(i.triggers).toEqual([spec.host.address, unit]);
+            // A new push of its image (a new digest) replaces the unit, so the service runs it.
+            expect(i.triggers).toEqual([spec.host.address, unit, ...(local ? [] : [expect.stringMatching(new RegExp(`^${image.replace(/:[^:/]+$/, "").replace(/\./g, "\\.")}@sha256:[0-9a-f]{64}$`))])]);
             expect(i.logging).toBe("none");
             expect(i.addPreviousOutputInEnv).toBe(false);
             expect(c!.deleteBeforeReplace).toBe(true);

@@ -193,8 +193,9 @@ export class SystemdRuntime implements ServiceRuntime {
                 update: create,
                 delete: this.command(DELETE_SCRIPT, [unit, ...files.map((f) => f.path)]),
                 stdin: secretBundle(files, this.secrets),
-                // A service moved to another address is removed from the old host and created anew.
-                triggers: [spec.host.address, unit],
+                // A service moved to another address is removed from the old host and created anew;
+                // so is one whose pushed image changed (same tag, new digest): its create pulls it.
+                triggers: [spec.host.address, unit, ...(pushed === undefined ? [] : [pushed.repoDigest])],
                 // The provider would Setenv its previous output, which sshd refuses without AcceptEnv.
                 addPreviousOutputInEnv: false,
                 logging: "none",
