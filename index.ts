@@ -22,9 +22,9 @@ const runtime: RuntimeSettings =
               sshPort: config.sshPort,
               sshPrivateKey: new pulumi.Config(CONFIG_NAMESPACE).requireSecret("sshPrivateKey"),
               registry: topology.imageRegistry,
-              registryLogin: topology.registry?.auth ?? false,
+              registryLogin: topology.registry?.auth ? { username: topology.registry.user } : undefined,
               // The cluster's own registry starts empty: the program fills it.
-              push: topology.registry === undefined ? undefined : { imagesDir: "images", username: topology.registry.auth ? topology.registry.user : undefined },
+              push: topology.registry === undefined ? undefined : { imagesDir: "images" },
           };
 
 const cluster = new MesosCluster("mesos", {

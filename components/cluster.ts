@@ -152,8 +152,9 @@ export class MesosCluster extends pulumi.ComponentResource {
                 );
             services.push(...here);
             below = here;
-            if (here.some((s) => s.spec.service === "registry")) {
-                runtime.registryReady?.(here.filter((s) => s.spec.service === "registry"));
+            const registries = here.filter((s) => s.spec.service === "registry");
+            if (registries.length > 0) {
+                runtime.registryReady?.(registries);
             }
         }
         const health = pulumi.output(

@@ -13,14 +13,16 @@ export interface SystemdRuntimeArgs {
     readonly sshPrivateKey: pulumi.Output<string>;
     /** Registry the hosts pull images from; "" for images already on the hosts. */
     readonly registry: string;
-    /** The registry wants a login: pulls use the generated Docker client config (a secret). */
-    readonly registryLogin: boolean;
+    /**
+     * The registry wants a login as `username` with the generated password: pulls use the
+     * generated Docker client config, pushes the password (both secrets).
+     */
+    readonly registryLogin?: { readonly username: string };
     /**
      * The registry is the cluster's own: this machine's Docker engine builds each image from
-     * `images/` and pushes it there before the first unit that runs it; `username` logs in
-     * with the generated registry password.
+     * `imagesDir` and pushes it there before the units that run it.
      */
-    readonly push?: { readonly imagesDir: string; readonly username?: string };
+    readonly push?: { readonly imagesDir: string };
 }
 
 /** Single-quotes a word for a POSIX shell. */
@@ -109,7 +111,7 @@ export class SystemdRuntime implements ServiceRuntime {
     private readonly pushed = new Map<string, docker.Image>();
     private localEngine?: docker.Provider;
     /** What the pushes wait for: the registry, once the cluster has deployed it. */
-    private registry?: readonly pulumi.Resource[];
+    private registryServed?: readonly pulumi.Resource[];
 
     constructor(
         private readonly name: string,
@@ -119,7 +121,7 @@ export class SystemdRuntime implements ServiceRuntime {
     ) {}
 
     registryReady(ready: readonly pulumi.Resource[]): void {
-        this.registry = ready;
+        this.registryServed = ready;
     }
 
     /**
@@ -127,7 +129,7 @@ export class SystemdRuntime implements ServiceRuntime {
      * engine once the registry is ready (or, if the cluster never said, after `dependsOn`).
      */
     private pushedImage(spec: ServiceSpec, image: string, dependsOn: readonly pulumi.Resource[]): docker.Image | undefined {
-        const push = this.args.push;
+        const { push, registryLogin } = this.args;
         if (push === undefined || spec.image.local === true) {
             return undefined;
         }
@@ -141,11 +143,11 @@ export class SystemdRuntime implements ServiceRuntime {
                     imageName: image,
                     build: { context, dockerfile: `${context}/Dockerfile`, platform: "linux/amd64" },
                     registry:
-                        push.username === undefined
+                        registryLogin === undefined
                             ? undefined
-                            : { server: this.args.registry, username: push.username, password: this.secret(REGISTRY_PASSWORD) },
+                            : { server: this.args.registry, username: registryLogin.username, password: this.secret(REGISTRY_PASSWORD) },
                 },
-                { parent: this.parent, provider: this.localEngine, dependsOn: [...(this.registry ?? dependsOn)] },
+                { parent: this.parent, provider: this.localEngine, dependsOn: [...(this.registryServed ?? dependsOn)] },
             );
             this.pushed.set(image, pushed);
         }
@@ -168,7 +170,7 @@ export class SystemdRuntime implements ServiceRuntime {
 
     deploy(name: string, spec: ServiceSpec, parent: pulumi.Resource, dependsOn: readonly pulumi.Resource[]): pulumi.Resource[] {
         const image = imageRef(spec.image, this.args.registry);
-        const pull = pullFrom(spec, this.args.registry, this.args.registryLogin);
+        const pull = pullFrom(spec, this.args.registry, this.args.registryLogin !== undefined);
         const files = hostFiles(spec, image, pull);
         const unit = unitName(spec);
         const pushed = this.pushedImage(spec, image, dependsOn);
