@@ -50,7 +50,7 @@ export function renderBambooConfig(t: Topology, host: Host): string {
 
 export function bambooSpec(t: Topology, host: Host): ServiceSpec {
     const l = layout(t, host);
-    const file = (container: string, template: string) => ({ ...configFile(t, host, "bamboo", container, template), mode: "0644" });
+    const file = (container: string, template: string) => configFile(t, host, "bamboo", container, template, "0644");
     return {
         service: "bamboo",
         host,

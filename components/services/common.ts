@@ -30,9 +30,9 @@ export function dataVolume(t: Topology, host: Host, service: ServiceKind, sub: s
     return { host: `${dataRootOf(t, host)}/${service}/${sub}`, container };
 }
 
-/** A read-only file for `service`, kept on the host under its data root. */
-export function configFile(t: Topology, host: Host, service: ServiceKind, container: string, template: string): FileSpec {
-    return { container, host: `${dataRootOf(t, host)}/${service}/config/${container.split("/").pop()}`, mode: "0600", template };
+/** A read-only file for `service`, kept on the host under its data root; 0600 unless it holds nothing secret. */
+export function configFile(t: Topology, host: Host, service: ServiceKind, container: string, template: string, mode = "0600"): FileSpec {
+    return { container, host: `${dataRootOf(t, host)}/${service}/config/${container.split("/").pop()}`, mode, template };
 }
 
 /**

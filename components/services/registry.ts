@@ -57,11 +57,11 @@ export function registrySpec(t: Topology, host: Host): ServiceSpec {
         env: r.auth ? { LOGIN_USER: r.user } : {},
         volumes: [dataVolume(t, host, "registry", "data", STORAGE)],
         files: [
-            { ...configFile(t, host, "registry", CONFIG, renderRegistryConfig(r)), mode: "0644" },
+            configFile(t, host, "registry", CONFIG, renderRegistryConfig(r), "0644"),
             ...(r.certificate === ""
                 ? []
                 : [
-                      { ...configFile(t, host, "registry", CERTIFICATE, r.certificate), mode: "0644" },
+                      configFile(t, host, "registry", CERTIFICATE, r.certificate, "0644"),
                       configFile(t, host, "registry", KEY, secretFile(REGISTRY_TLS_KEY)),
                   ]),
             ...(r.auth ? [configFile(t, host, "registry", REGISTRY_PASSWORD_FILE, secretFile(REGISTRY_PASSWORD))] : []),
