@@ -1,17 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { MAIL_PASSWORD, PRINCIPALS, REGISTRY_DOCKER_CONFIG, REGISTRY_PASSWORD, REGISTRY_TLS_KEY, dockerClientConfig } from "./credentials";
-import { RuntimeSettings, createRuntime } from "./runtimes";
-import { endpointText } from "./spec";
-import { Bamboo } from "./services/bamboo";
-import { Chronos } from "./services/chronos";
-import { ServiceArgs, ServiceComponent } from "./services/common";
-import { Marathon } from "./services/marathon";
-import { MesosAgent } from "./services/mesosAgent";
-import { MesosMaster } from "./services/mesosMaster";
-import { Registry } from "./services/registry";
-import { ZooKeeper } from "./services/zookeeper";
-import { SERVICE_LABEL, SERVICE_TIER, ServiceKind, Topology } from "./topology";
+import { RuntimeSettings, ServiceRuntime, createRuntime } from "./runtimes";
+import { ServiceDescriptor } from "./service";
+import { SERVICES } from "./services";
+import { MAIL_PASSWORD, PRINCIPALS, REGISTRY_DOCKER_CONFIG, REGISTRY_PASSWORD, REGISTRY_TLS_KEY } from "./services/credentials";
+import { ServiceSpec, dockerClientConfig, endpointText } from "./spec";
+import { Host, Topology } from "./topology/types";
+
+/** Secrets the operator configured, as Pulumi secrets (each present when the topology calls for it). */
+export interface ConfiguredSecrets {
+    /** Chronos's SMTP password. */
+    readonly chronosMailPassword?: pulumi.Input<string>;
+    /** The registry certificate's private key. */
+    readonly registryTlsKey?: pulumi.Input<string>;
+}
 
 /** Arguments of a MesosCluster. */
 export interface MesosClusterArgs {
@@ -19,30 +21,49 @@ export interface MesosClusterArgs {
     readonly topology: Topology;
     /** How services become resources. */
     readonly runtime: RuntimeSettings;
-    /** Chronos's SMTP password (a secret), when the topology's mail settings call for one. */
-    readonly chronosMailPassword?: pulumi.Input<string>;
-    /** The registry certificate's private key (a secret), when the topology's registry serves TLS. */
-    readonly registryTlsKey?: pulumi.Input<string>;
+    readonly secrets: ConfiguredSecrets;
 }
 
-type ServiceClass = new (name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) => ServiceComponent;
+/** Arguments of a Service. */
+export interface ServiceArgs {
+    /** Which service. */
+    readonly descriptor: ServiceDescriptor;
+    /** Its spec on this component's host. */
+    readonly spec: ServiceSpec;
+    /** Turns the spec into resources. */
+    readonly runtime: ServiceRuntime;
+    /** What must be ready before it starts (the tiers below, on every host). */
+    readonly after: readonly pulumi.Resource[];
+}
 
-const components: Record<ServiceKind, ServiceClass> = {
-    registry: Registry,
-    zookeeper: ZooKeeper,
-    "mesos-master": MesosMaster,
-    "mesos-agent": MesosAgent,
-    marathon: Marathon,
-    chronos: Chronos,
-    bamboo: Bamboo,
-};
+/**
+ * One service on one host: its runtime's resources, below a component whose type token is
+ * the service's own (`mesos:master:MesosMaster`).
+ */
+export class Service extends pulumi.ComponentResource {
+    /** The spec this component deployed (plain data, for tests and rendering). */
+    readonly spec: ServiceSpec;
+    /** The container's name on its host. */
+    readonly containerName: pulumi.Output<string>;
+    /** The address the service binds and advertises. */
+    readonly address: pulumi.Output<string>;
 
-const urls = (t: Topology, port: number) => t.masters.map((m) => `http://${m.address}:${port}`);
+    constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(args.descriptor.type, name, {}, opts);
+        this.spec = args.spec;
+        args.runtime.deploy(name, args.spec, this, args.after);
+        this.containerName = pulumi.output(args.spec.containerName);
+        this.address = pulumi.output(args.spec.host.address);
+        this.registerOutputs({ containerName: this.containerName, address: this.address });
+    }
+}
+
+const urls = (hosts: readonly Host[], port: number) => hosts.map((h) => `http://${h.address}:${port}`);
 
 /** A whole Mesos cluster: every service of the topology on its hosts. */
 export class MesosCluster extends pulumi.ComponentResource {
-    /** Every service component, in placement order. */
-    readonly services: readonly ServiceComponent[];
+    /** Every service component, tier by tier. */
+    readonly services: readonly Service[];
     /** `zk://…/mesos`, for frameworks and agents. */
     readonly zookeeperUrl: pulumi.Output<string>;
     /** The Mesos masters' quorum. */
@@ -65,6 +86,7 @@ export class MesosCluster extends pulumi.ComponentResource {
     constructor(name: string, args: MesosClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mesos:index:MesosCluster", name, {}, opts);
         const t = args.topology;
+        const c = t.config;
         // The SDK captures a stack trace for every output property of every resource it
         // constructs (to explain leaked promises, which a successful run never prints). A
         // docker.Container has some 70, so at hundreds of agents these traces were most of the
@@ -73,9 +95,9 @@ export class MesosCluster extends pulumi.ComponentResource {
         const stackTraceLimit = Error.stackTraceLimit;
         Error.stackTraceLimit = 0;
         try {
-            const { services, health, secrets } = this.build(name, args);
-            this.services = services;
-            this.health = health;
+            const secrets = this.secrets(name, args);
+            const runtime = createRuntime(name, args.runtime, this, { files: secrets, registryPassword: secrets[REGISTRY_PASSWORD] });
+            this.services = this.build(name, t, runtime);
             if (t.registry?.auth) {
                 this.registryUser = pulumi.output(t.registry.user);
                 this.registryPassword = secrets[REGISTRY_PASSWORD];
@@ -83,13 +105,16 @@ export class MesosCluster extends pulumi.ComponentResource {
         } finally {
             Error.stackTraceLimit = stackTraceLimit;
         }
+        this.health = pulumi.output(
+            this.services.map((s) => ({ service: s.spec.service, host: s.spec.host.name, endpoints: s.spec.health.endpoints.map(endpointText) })),
+        );
         this.zookeeperUrl = pulumi.output(t.mesosZkUrl);
         this.quorum = pulumi.output(t.quorum);
-        this.mesosUrls = pulumi.output(urls(t, t.ports.master));
-        this.marathonUrls = pulumi.output(urls(t, t.ports.marathon));
-        this.chronosUrls = pulumi.output(urls(t, t.ports.chronos));
-        this.bambooUrls = pulumi.output(t.bambooHosts.map((h) => `http://${h.address}:${t.ports.bamboo}`));
-        this.haproxyUrls = pulumi.output(t.bambooHosts.map((h) => `http://${h.address}:${t.ports.haproxyHttp}`));
+        this.mesosUrls = pulumi.output(urls(t.masters, c.masterPort));
+        this.marathonUrls = pulumi.output(urls(t.masters, c.marathonPort));
+        this.chronosUrls = pulumi.output(urls(t.masters, c.chronosPort));
+        this.bambooUrls = pulumi.output(urls(t.roles.bambooHosts, c.bambooPort));
+        this.haproxyUrls = pulumi.output(urls(t.roles.bambooHosts, c.haproxyHttpPort));
         this.registryAddress = pulumi.output(t.registry?.address ?? "");
         this.registerOutputs({
             zookeeperUrl: this.zookeeperUrl,
@@ -106,64 +131,63 @@ export class MesosCluster extends pulumi.ComponentResource {
         });
     }
 
-    /** Every service's component, tier by tier, and their health endpoints. */
-    private build(name: string, args: MesosClusterArgs) {
+    /** The secrets the services' files are filled with: generated ones and the operator's, all Pulumi secrets. */
+    private secrets(name: string, args: MesosClusterArgs): Record<string, pulumi.Output<string>> {
         const t = args.topology;
         const secrets: Record<string, pulumi.Output<string>> = {};
-        if (t.authentication) {
+        const generate = (key: string) =>
+            // Letters and digits only: the secrets go into JSON and one-line files as they are.
+            // Wrapped where it is made, so it stays secret under any engine (mocks included).
+            pulumi.secret(new random.RandomPassword(`${name}-${key}`, { length: 32, special: false }, { parent: this }).result);
+        if (t.config.authentication) {
             for (const principal of Object.keys(PRINCIPALS)) {
-                // Letters and digits only: the secrets go into JSON and one-line files as they are.
-                const password = new random.RandomPassword(`${name}-secret-${principal}`, { length: 32, special: false }, { parent: this });
-                // Wrapped where it is made, so it stays secret under any engine (mocks included).
-                secrets[principal] = pulumi.secret(password.result);
+                secrets[principal] = generate(`secret-${principal}`);
             }
         }
-        if (t.mail.password) {
-            if (args.chronosMailPassword === undefined) {
-                throw new Error("the topology calls for Chronos's mail password, but none was given");
+        const configured = (what: string, value: pulumi.Input<string> | undefined) => {
+            if (value === undefined) {
+                throw new Error(`the topology calls for ${what}, but none was given`);
             }
-            secrets[MAIL_PASSWORD] = pulumi.secret(args.chronosMailPassword);
+            return pulumi.secret(value);
+        };
+        if (t.config.chronosMailPassword) {
+            secrets[MAIL_PASSWORD] = configured("Chronos's mail password", args.secrets.chronosMailPassword);
         }
         const registry = t.registry;
         if (registry?.auth) {
-            const password = new random.RandomPassword(`${name}-registry-password`, { length: 32, special: false }, { parent: this });
-            secrets[REGISTRY_PASSWORD] = pulumi.secret(password.result);
-            secrets[REGISTRY_DOCKER_CONFIG] = pulumi.secret(password.result.apply((p) => dockerClientConfig(registry.address, registry.user, p)));
+            const password = generate("registry-password");
+            secrets[REGISTRY_PASSWORD] = password;
+            secrets[REGISTRY_DOCKER_CONFIG] = pulumi.secret(password.apply((p) => dockerClientConfig(registry.address, registry.user, p)));
         }
         if (registry !== undefined && registry.certificate !== "") {
-            if (args.registryTlsKey === undefined) {
-                throw new Error("the topology's registry serves TLS, but no registryTlsKey was given");
-            }
-            secrets[REGISTRY_TLS_KEY] = pulumi.secret(args.registryTlsKey);
+            secrets[REGISTRY_TLS_KEY] = configured("the registry's TLS key", args.secrets.registryTlsKey);
         }
-        const runtime = createRuntime(name, args.runtime, this, secrets);
-        // Tier by tier: each service starts after every service of the tier below, on every host,
-        // is ready; services of one tier start in parallel.
-        const placed = t.placements.flatMap((p) => p.services.map((service) => ({ host: p.host, service })));
-        const tiers = [...new Set(placed.map((x) => SERVICE_TIER[x.service]))].sort((a, b) => a - b);
-        const services: ServiceComponent[] = [];
-        let below: ServiceComponent[] = [];
+        return secrets;
+    }
+
+    /**
+     * Every service's component, tier by tier: each starts once every service of the tier
+     * below is ready, on every host; services of one tier start in parallel.
+     */
+    private build(name: string, t: Topology, runtime: ServiceRuntime): Service[] {
+        const placed = t.placements.flatMap((p) => p.services.map((s) => ({ host: p.host, descriptor: SERVICES.find((d) => d.name === s) as ServiceDescriptor })));
+        const tiers = [...new Set(placed.map((x) => x.descriptor.tier))].sort((a, b) => a - b);
+        const services: Service[] = [];
+        let below: Service[] = [];
         for (const tier of tiers) {
             const here = placed
-                .filter((x) => SERVICE_TIER[x.service] === tier)
+                .filter((x) => x.descriptor.tier === tier)
                 .map(
-                    ({ host, service }) =>
-                        new components[service](`${name}-${SERVICE_LABEL[service]}-${host.name}`, { topology: t, host, runtime, after: below }, { parent: this }),
+                    ({ host, descriptor }) =>
+                        new Service(`${name}-${descriptor.name}-${host.name}`, { descriptor, spec: descriptor.spec(t, host), runtime, after: below }, { parent: this }),
                 );
             services.push(...here);
             below = here;
-            const registries = here.filter((s) => s.spec.service === "registry");
+            const registries = here.filter((s) => SERVICES.some((d) => d.name === s.spec.service && d.servesImages));
             if (registries.length > 0) {
                 runtime.registryReady?.(registries);
             }
         }
-        const health = pulumi.output(
-            services.map((s) => ({
-                service: s.spec.service,
-                host: s.spec.host.name,
-                endpoints: s.spec.health.endpoints.map(endpointText),
-            })),
-        );
-        return { services, health, secrets };
+        return services;
     }
 }

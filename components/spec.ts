@@ -1,5 +1,11 @@
-import * as pulumi from "@pulumi/pulumi";
-import { Host, PortBinding, ServiceKind } from "./topology";
+/**
+ * A service on one host as plain data: what a runtime needs to run it and nothing about how.
+ * Both runtimes, the renderer, the policy pack and the tests read the same spec.
+ */
+import { Host, PortBinding } from "./topology/types";
+
+/** The label both runtimes put on every container: the service it runs. */
+export const SERVICE_LABEL_KEY = "mesos-cluster.service";
 
 /** The image a service runs: built from `images/<context>/`, tagged `<repository>:<tag>`. */
 export interface ImageSpec {
@@ -31,10 +37,16 @@ export interface FileSpec {
     readonly host: string;
     /** Octal permission bits, e.g. "0600". */
     readonly mode: string;
+    /** Numeric owner and group: the user the service runs as, so that a 0600 file is readable by it alone. */
+    readonly uid: number;
+    readonly gid: number;
     readonly template: string;
 }
 
 const PLACEHOLDER = /\{\{secret:([A-Za-z0-9_-]+)\}\}/g;
+
+/** The placeholder a template holds where the secret `name` goes. */
+export const secretRef = (name: string) => `{{secret:${name}}}`;
 
 /** The secrets a template refers to, in order of first use. */
 export function secretsIn(template: string): string[] {
@@ -52,13 +64,15 @@ export function fillTemplate(template: string, values: Readonly<Record<string, s
     });
 }
 
+/** A health endpoint, checked from outside by `npm run health`. */
+export type HealthEndpoint =
+    | { readonly kind: "http"; readonly url: string }
+    | { readonly kind: "zookeeper"; readonly address: string; readonly port: number };
+
 /** How a service says it is ready. */
 export interface HealthSpec {
-    /**
-     * Checked from outside by `npm run health`: an HTTP GET that must answer 2xx, or
-     * ZooKeeper's `srvr` that must name a mode (leader, follower or standalone).
-     */
-    readonly endpoints: readonly ({ readonly kind: "http"; readonly url: string } | { readonly kind: "zookeeper"; readonly address: string; readonly port: number })[];
+    /** An HTTP GET that must answer 2xx, or ZooKeeper's `srvr` that must name a mode. */
+    readonly endpoints: readonly HealthEndpoint[];
     /** Run inside the container; exit 0 when ready (Docker's health check, the systemd readiness step). */
     readonly command: readonly string[];
     /** How long a deploy waits for readiness before it fails. */
@@ -66,16 +80,14 @@ export interface HealthSpec {
 }
 
 /** A health endpoint as operators read it: a URL, or `zookeeper srvr ADDRESS:PORT`. */
-export function endpointText(e: HealthSpec["endpoints"][number]): string {
+export function endpointText(e: HealthEndpoint): string {
     return e.kind === "http" ? e.url : `zookeeper srvr ${e.address}:${e.port}`;
 }
 
-/**
- * One service on one host, as plain data: everything a runtime needs to run it and nothing
- * about how. Both runtimes, the renderer and the tests read the same spec.
- */
+/** One service on one host. */
 export interface ServiceSpec {
-    readonly service: ServiceKind;
+    /** The service's one name (`zookeeper`, `master`, …). */
+    readonly service: string;
     readonly host: Host;
     /** Never starts with `mesos-`: an agent kills such containers as its own. */
     readonly containerName: string;
@@ -101,37 +113,6 @@ export function envList(env: Readonly<Record<string, string>>): string[] {
         .map((k) => `${k}=${env[k]}`);
 }
 
-/** Secret values by name, as Pulumi secrets, for the runtimes to fill file templates with. */
-export type SecretValues = Readonly<Record<string, pulumi.Output<string>>>;
-
-/** A file's content with its secrets filled in: a Pulumi secret whenever it holds one. */
-export function fileContent(file: FileSpec, secrets: SecretValues): pulumi.Output<string> {
-    const names = secretsIn(file.template);
-    if (names.length === 0) {
-        return pulumi.output(file.template);
-    }
-    const missing = names.filter((n) => secrets[n] === undefined);
-    if (missing.length > 0) {
-        throw new Error(`${file.container} needs secrets that were not generated: ${missing.join(", ")}`);
-    }
-    const values = pulumi.all(Object.fromEntries(names.map((n) => [n, secrets[n]])));
-    return pulumi.secret(values.apply((v) => fillTemplate(file.template, v)));
-}
-
-/** Turns specs into resources. Implementations know Docker or SSH; none knows Mesos. */
-export interface ServiceRuntime {
-    /**
-     * Creates the resources that run `spec`, named `${name}-…`, as children of `parent`; they
-     * start after `dependsOn` and are done only once the service is ready.
-     */
-    deploy(name: string, spec: ServiceSpec, parent: pulumi.Resource, dependsOn: readonly pulumi.Resource[]): pulumi.Resource[];
-    /**
-     * The registry images come from is served once `ready` are: a runtime that publishes
-     * images there may start then, rather than with the tier that first runs each image.
-     */
-    registryReady?(ready: readonly pulumi.Resource[]): void;
-}
-
 /** The reference a host's engine runs: `REGISTRY/repository:tag`, or `repository:tag` without one. */
 export function imageRef(image: ImageSpec, registry: string): string {
     return `${registry === "" || image.local === true ? "" : `${registry}/`}${image.repository}:${image.tag}`;
@@ -142,5 +123,17 @@ export interface HostFile {
     readonly path: string;
     /** Octal permission bits, e.g. "0644". */
     readonly mode: string;
+    /** Numeric owner and group; root's when absent. */
+    readonly uid?: number;
+    readonly gid?: number;
     readonly content: string;
+}
+
+/**
+ * A Docker client `config.json` that logs in to `address` as `user`: what the agents'
+ * `--docker_config` and the systemd hosts' pulls use. Its content is as secret as the password.
+ */
+export function dockerClientConfig(address: string, user: string, password: string): string {
+    const auth = Buffer.from(`${user}:${password}`).toString("base64");
+    return `${JSON.stringify({ auths: { [address]: { auth } } }, null, 2)}\n`;
 }

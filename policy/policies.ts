@@ -16,7 +16,7 @@ export const oddMastersMajorityQuorum: StackValidationPolicy = {
     description: "Mesos masters come in an odd number, and each one's --quorum is a strict majority of them.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
-        const masters = args.resources.map((r) => ({ r, v: view(r.type, r.props) })).filter(({ v }) => v?.service === "mesos-master");
+        const masters = args.resources.map((r) => ({ r, v: view(r.type, r.props) })).filter(({ v }) => v?.service === "master");
         if (masters.length === 0) {
             return;
         }
@@ -66,7 +66,7 @@ export const privilegeOnlyOnAgents = servicePolicy(
     "privileged-and-docker-socket-only-on-agents",
     "Only Mesos agents run privileged or mount the Docker socket.",
     (v, report) => {
-        if (v.service === "mesos-agent") {
+        if (v.service === "agent") {
             return;
         }
         if (v.privileged) {
@@ -81,8 +81,8 @@ export const privilegeOnlyOnAgents = servicePolicy(
 /** Where each stateful service keeps what it must not lose. */
 const STATE: Record<string, (v: ServiceView) => string | undefined> = {
     zookeeper: () => "/var/lib/zookeeper/data",
-    "mesos-master": (v) => flag(v, "work_dir"),
-    "mesos-agent": (v) => flag(v, "work_dir"),
+    master: (v) => flag(v, "work_dir"),
+    agent: (v) => flag(v, "work_dir"),
     // The registry's images: pushed once, pulled by every host.
     registry: () => "/var/lib/registry",
 };

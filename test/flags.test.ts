@@ -1,10 +1,13 @@
 import * as fs from "fs";
 import * as path from "path";
-import { VERSIONS } from "../components/versions";
+import { SERVICES } from "../components/services";
 import { emitted } from "./emitted";
 import { ROOT, evaluate, stackConfig, stackNames } from "./harness";
 
-const FLAGS_DIR = path.resolve(ROOT, "..", "shared", "reference", "flags");
+// Every flag the program passes a daemon, and every variable that sets one, must be a flag that
+// daemon accepts at the version its image runs: reference/flags/ lists them from upstream source.
+
+const FLAGS_DIR = path.join(ROOT, "reference", "flags");
 
 /** The flags a daemon accepts at a version, split into current names and deprecated aliases. */
 function accepted(file: string): { names: Set<string>; deprecated: Set<string> } {
@@ -19,13 +22,6 @@ function accepted(file: string): { names: Set<string>; deprecated: Set<string> }
     return { names, deprecated };
 }
 
-const daemons: Record<string, { file: string; envPrefix: string }> = {
-    master: { file: `mesos-master-${VERSIONS.mesos}.txt`, envPrefix: "MESOS_" },
-    agent: { file: `mesos-agent-${VERSIONS.mesos}.txt`, envPrefix: "MESOS_" },
-    marathon: { file: `marathon-${VERSIONS.marathon}.txt`, envPrefix: "MARATHON_" },
-    chronos: { file: `chronos-${VERSIONS.chronos}.txt`, envPrefix: "CHRONOS_" },
-};
-
 /** `--name=value`, `--name` and `--no-name` all set the flag `name`. */
 function flagName(arg: string): string {
     const m = /^--(?:no-)?([a-z0-9_]+)(=.*)?$/.exec(arg);
@@ -35,33 +31,35 @@ function flagName(arg: string): string {
     return m[1];
 }
 
+const daemons = SERVICES.flatMap((s) => (s.upstream === undefined ? [] : [{ service: s.name, ...s.upstream, file: `${s.upstream.daemon}-${s.upstream.version}.txt` }]));
+
+test("every service that runs an upstream daemon has its flag list in the repository", () => {
+    expect(daemons.map((d) => d.daemon).sort()).toEqual(["chronos", "marathon", "mesos-agent", "mesos-master"]);
+    for (const d of daemons) {
+        expect({ file: d.file, names: accepted(d.file).names.size > 40 }).toEqual({ file: d.file, names: true });
+    }
+});
+
 describe.each(stackNames())("stack %s: every flag the program emits exists upstream", (stack) => {
-    test.each(Object.entries(daemons))("%s", async (label, { file, envPrefix }) => {
-        const { names, deprecated } = accepted(file);
+    test.each(daemons.map((d) => [d.service, d] as const))("%s", async (service, d) => {
+        const { names, deprecated } = accepted(d.file);
         const e = await evaluate(stackConfig(stack), stack);
-        const services = emitted(e).filter((s) => s.label === label);
+        const services = emitted(e).filter((s) => s.label === service);
         expect(services.length).toBeGreaterThan(0);
         for (const s of services) {
-            const fromEnv = Object.keys(s.env)
-                .filter((k) => k.startsWith(envPrefix))
-                .map((k) => k.slice(envPrefix.length).toLowerCase());
+            const fromEnv =
+                d.envPrefix === undefined
+                    ? []
+                    : Object.keys(s.env)
+                          .filter((k) => k.startsWith(d.envPrefix as string))
+                          .map((k) => k.slice((d.envPrefix as string).length).toLowerCase());
             const used = [...s.args.map(flagName), ...fromEnv];
             expect(used.length).toBeGreaterThan(0);
             for (const name of used) {
-                expect({ flag: name, known: names.has(name), deprecatedAlias: deprecated.has(name) }).toEqual({
-                    flag: name,
-                    known: true,
-                    deprecatedAlias: false,
-                });
+                expect({ flag: name, known: names.has(name), deprecatedAlias: deprecated.has(name) }).toEqual({ flag: name, known: true, deprecatedAlias: false });
             }
             // A flag given twice (or as both flag and env var) is ambiguous.
             expect(new Set(used).size).toBe(used.length);
         }
     });
-});
-
-test("the flag lists for the pinned versions are there", () => {
-    for (const { file } of Object.values(daemons)) {
-        expect(accepted(file).names.size).toBeGreaterThan(40);
-    }
 });

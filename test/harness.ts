@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "crypto";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE } from "../components/config";
-import { Registered, installMocks } from "./mocks";
+import { MockOptions, Registered, installMocks } from "./mocks";
 import { projectDeclarations, readStackConfig, stackNames as listStacks } from "../scripts/stackFile";
 
 // Internal to the SDK (absent from its typings): resolves once every pending registration has.
@@ -74,8 +74,8 @@ let lastRegistered: readonly Registered[] = [];
  * Runs `index.ts` under `pulumi.runtime.setMocks` with `config` and records every resource
  * registration. Throws whatever the program throws (e.g. a ConfigError).
  */
-export async function evaluate(config: Record<string, string>, stack = "test", secret: readonly string[] = secretKeys()): Promise<Evaluation> {
-    const registered = await installMocks(CONFIG_NAMESPACE, stack);
+export async function evaluate(config: Record<string, string>, stack = "test", secret: readonly string[] = secretKeys(), mocks: MockOptions = {}): Promise<Evaluation> {
+    const registered = await installMocks(CONFIG_NAMESPACE, stack, mocks);
     lastRegistered = registered;
     pulumi.runtime.setAllConfig(config, secret.filter((k) => k in config));
 

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CHRONOS_MAIL_PASSWORD_FILE } from "../components/services/chronos";
-import { VERSIONS } from "../components/versions";
+import { service } from "../components/services";
 import { ROOT } from "./harness";
 
 const dockerfile = (name: string) => fs.readFileSync(path.join(ROOT, "images", name, "Dockerfile"), "utf8");
@@ -11,13 +11,13 @@ const from = (name: string) => /^FROM\s+(\S+)/m.exec(dockerfile(name))?.[1];
 
 describe("images are thin layers on pinned upstream versions", () => {
     test.each([
-        ["zookeeper", "debian:bookworm-slim", VERSIONS.zookeeper],
-        ["mesos-master", `mesosphere/mesos-master:${VERSIONS.mesos}`, VERSIONS.mesos],
-        ["mesos-agent", `mesosphere/mesos-slave:${VERSIONS.mesos}`, VERSIONS.mesos],
-        ["marathon", `mesosphere/marathon:v${VERSIONS.marathon}`, VERSIONS.marathon],
-        ["chronos", `mesosphere/chronos:v${VERSIONS.chronos}`, VERSIONS.chronos],
-        ["bamboo", "debian:bookworm-slim", VERSIONS.bamboo],
-        ["registry", "debian:bookworm-slim", VERSIONS.registry],
+        ["zookeeper", "debian:bookworm-slim", service("zookeeper").version],
+        ["master", `mesosphere/mesos-master:${service("master").version}`, service("master").version],
+        ["agent", `mesosphere/mesos-slave:${service("agent").version}`, service("agent").version],
+        ["marathon", `mesosphere/marathon:v${service("marathon").version}`, service("marathon").version],
+        ["chronos", `mesosphere/chronos:v${service("chronos").version}`, service("chronos").version],
+        ["bamboo", "debian:bookworm-slim", service("bamboo").version],
+        ["registry", "debian:bookworm-slim", service("registry").version],
     ])("%s is FROM %s and labelled %s", (name, base, version) => {
         expect(from(name)).toBe(base);
         expect(dockerfile(name)).toContain(`org.opencontainers.image.version="${version}"`);
@@ -33,7 +33,7 @@ describe("images are thin layers on pinned upstream versions", () => {
 
 test("Bamboo is built from its pinned release, beside Debian's HAProxy and the reload script Bamboo runs", () => {
     const file = dockerfile("bamboo");
-    expect(file).toContain(`ARG BAMBOO_VERSION=${VERSIONS.bamboo}`);
+    expect(file).toContain(`ARG BAMBOO_VERSION=${service("bamboo").version}`);
     expect(file).toMatch(/apt-get install[^\n]* haproxy /);
     expect(file).toContain("COPY haproxy-reload.sh /usr/local/bin/haproxy-reload");
     expect(file).toMatch(/ENTRYPOINT \["\/usr\/local\/bin\/bamboo-entrypoint"\]/);

@@ -19,6 +19,14 @@ export interface Registered {
     readonly deleteBeforeReplace: boolean;
     readonly dependencies: readonly string[];
     readonly additionalSecretOutputs: readonly string[];
+    /** The state the mock provider returned (what dependents read). */
+    readonly outputs: Record<string, any>;
+}
+
+/** What the mock providers report instead of their defaults. */
+export interface MockOptions {
+    /** A pushed image's digest by its image name, as a real push reported it. */
+    readonly imageDigests?: Readonly<Record<string, string>>;
 }
 
 /** A generated password as the random provider would make it: letters and digits, `length` long. */
@@ -28,7 +36,7 @@ export function mockPassword(name: string, length: number): string {
     return Array.from({ length }, (_, i) => alphabet[digest[i % digest.length] % alphabet.length]).join("");
 }
 
-function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+function mockState(type: string, name: string, inputs: Record<string, any>, options: MockOptions): Record<string, any> {
     // Only what the program reads back from a provider: a built image's ID, a password.
     if (type === "random:index/randomPassword:RandomPassword") {
         return { ...inputs, result: mockPassword(name, inputs.length) };
@@ -37,7 +45,8 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
         const id = Buffer.from(name).toString("hex").padEnd(64, "0").slice(0, 64);
         // A pushed image's digest names its repository, as the provider reports it.
         const pushed = inputs.skipPush !== true && typeof inputs.imageName === "string";
-        return { ...inputs, repoDigest: pushed ? `${inputs.imageName.replace(/:[^:/]+$/, "")}@sha256:${id}` : `sha256:${id}` };
+        const reported = pushed ? options.imageDigests?.[inputs.imageName] : undefined;
+        return { ...inputs, repoDigest: reported ?? (pushed ? `${inputs.imageName.replace(/:[^:/]+$/, "")}@sha256:${id}` : `sha256:${id}`) };
     }
     return inputs;
 }
@@ -46,11 +55,11 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
  * Sets Pulumi's mocks for `project`/`stack` and returns the list that every registration from
  * now on is appended to, as it is acknowledged.
  */
-export async function installMocks(project: string, stack: string): Promise<Registered[]> {
+export async function installMocks(project: string, stack: string, options: MockOptions = {}): Promise<Registered[]> {
     const registered: Registered[] = [];
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => ({ id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) }),
+            newResource: (args) => ({ id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, options) }),
             call: (args) => args.inputs,
         },
         project,
@@ -73,6 +82,7 @@ export async function installMocks(project: string, stack: string): Promise<Regi
                     deleteBeforeReplace: req.getDeletebeforereplace(),
                     dependencies: req.getDependenciesList(),
                     additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                    outputs: resp?.getObject()?.toJavaScript() ?? {},
                 });
             }
             callback(err, resp);

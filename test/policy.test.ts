@@ -118,7 +118,7 @@ describe("each policy fails what it should", () => {
         zk.props.volumes = zk.props.volumes.filter((v: { containerPath: string }) => v.containerPath !== "/var/lib/zookeeper/data");
         expect(violations(statefulServicesPersist, zk).join("\n")).toMatch(/keeps its state in \/var\/lib\/zookeeper\/data, which is not a host volume/);
         const u = withUnit(find(systemd, "mesos-master-m1-unit"), (t) => t.replace(/ \\\n\s*--volume=[^ ]*:\/var\/lib\/mesos\/master/, ""));
-        expect(violations(statefulServicesPersist, u).join("\n")).toMatch(/mesos-master keeps its state in \/var\/lib\/mesos\/master/);
+        expect(violations(statefulServicesPersist, u).join("\n")).toMatch(/master keeps its state in \/var\/lib\/mesos\/master/);
         const registry = find(docker, "mesos-registry-m1-container");
         expect(violations(statefulServicesPersist, registry)).toEqual([]);
         registry.props.volumes = [];
@@ -141,7 +141,7 @@ describe("each policy fails what it should", () => {
         const c = find(docker, "mesos-master-m1-container");
         expect(violations(restartPolicy, c)).toEqual([]);
         c.props.restart = "no";
-        expect(violations(restartPolicy, c).join("\n")).toMatch(/restart is "no": a crashed mesos-master would stay down/);
+        expect(violations(restartPolicy, c).join("\n")).toMatch(/restart is "no": a crashed master would stay down/);
         const u = withUnit(find(systemd, "mesos-zookeeper-m1-unit"), (t) => t.replace("Restart=always", "Restart=no"));
         expect(violations(restartPolicy, u).join("\n")).toMatch(/restart is "no"/);
     });

@@ -1,5 +1,5 @@
 import { parseConfig } from "../components/config";
-import { BAMBOO_ZK_PATH, HAPROXY_CONFIG, HAPROXY_INITIAL, bambooSpec } from "../components/services/bamboo";
+import { BAMBOO_ZK_PATH, HAPROXY_CONFIG, HAPROXY_INITIAL, bamboo } from "../components/services/bamboo";
 import { HAPROXY_STATS_PATH, renderHaproxyInitial, renderHaproxyTemplate } from "../components/services/haproxy";
 import { Topology, buildTopology } from "../components/topology";
 import { TemplateData, cleanUp, haproxyCheck, renderTemplate, toolAvailable } from "./bamboo/tools";
@@ -11,7 +11,7 @@ import { evaluate, secretKeys, stackConfig, stackNames } from "./harness";
 // Marathon-shaped apps, then checked by Debian's `haproxy -c`.
 
 const topologyOf = (stack: string) => buildTopology(parseConfig(stackConfig(stack), { secretKeys: new Set(secretKeys()) }));
-const routed = stackNames().filter((s) => topologyOf(s).bambooHosts.length > 0);
+const routed = stackNames().filter((s) => topologyOf(s).roles.bambooHosts.length > 0);
 const haproxy = toolAvailable("haproxy", "haproxy") ? test : test.skip;
 const go = toolAvailable("go", "golang-go") ? haproxy : test.skip;
 
@@ -20,8 +20,8 @@ afterAll(cleanUp);
 /** Apps as Bamboo hands them to the template: tasks on the stack's agents, service ports from its range. */
 function sampleApps(t: Topology): TemplateData {
     const [a, b] = [t.agents[0], t.agents[t.agents.length - 1]];
-    const task = t.ports.agentTasks.first;
-    const service = t.ports.service.first;
+    const task = t.ranges.agentTasks.first;
+    const service = t.ranges.service.first;
     return {
         Apps: [
             // Routed by host name and by service port, health-checked.
@@ -57,14 +57,14 @@ describe.each(routed)("stack %s: Bamboo under mocks", (stack) => {
     test("Bamboo runs where bambooHosts says, with production.json from the topology", async () => {
         const e = await evaluate(stackConfig(stack), stack);
         const bamboos = emitted(e).filter((s) => s.label === "bamboo");
-        expect(bamboos.map((s) => s.host).sort()).toEqual(t.bambooHosts.map((h) => h.name));
+        expect(bamboos.map((s) => s.host).sort()).toEqual(t.roles.bambooHosts.map((h) => h.name));
         for (const s of bamboos) {
-            const host = t.bambooHosts.find((h) => h.name === s.host)!;
+            const host = t.roles.bambooHosts.find((h) => h.name === s.host)!;
             const config = JSON.parse(s.files["/etc/bamboo/production.json"].content);
             // Every Marathon, so that Bamboo survives any one master.
-            expect(config.Marathon.Endpoint.split(",")).toEqual(t.masters.map((m) => `http://${m.address}:${t.ports.marathon}`));
+            expect(config.Marathon.Endpoint.split(",")).toEqual(t.masters.map((m) => `http://${m.address}:${t.config.marathonPort}`));
             expect(config.Marathon.UseEventStream).toBe(true);
-            expect(config.Bamboo.Endpoint).toBe(`http://${host.address}:${t.ports.bamboo}`);
+            expect(config.Bamboo.Endpoint).toBe(`http://${host.address}:${t.config.bambooPort}`);
             expect(config.Bamboo.Zookeeper).toEqual({ Host: t.masters.map((m) => `${m.address}:2181`).join(","), Path: BAMBOO_ZK_PATH, ReportingDelay: 5 });
             expect(config.HAProxy).toEqual({
                 TemplatePath: "/etc/bamboo/haproxy_template.cfg",
@@ -73,31 +73,31 @@ describe.each(routed)("stack %s: Bamboo under mocks", (stack) => {
                 ReloadCommand: "haproxy-reload",
                 ReloadCleanupCommand: "true",
             });
-            expect(s.args).toEqual([`-bind=${host.address}:${t.ports.bamboo}`, "-config=/etc/bamboo/production.json", "-log=/var/log/bamboo/bamboo.log"]);
+            expect(s.args).toEqual([`-bind=${host.address}:${t.config.bambooPort}`, "-config=/etc/bamboo/production.json", "-log=/var/log/bamboo/bamboo.log"]);
             // Bamboo's log on the host, under the data root.
             expect(s.volumes.some((v) => v.endsWith(":/var/log/bamboo"))).toBe(true);
-            expect(s.files["/etc/bamboo/haproxy_template.cfg"].content).toBe(renderHaproxyTemplate({ address: host.address, httpPort: t.ports.haproxyHttp }));
-            expect(s.files[HAPROXY_INITIAL].content).toBe(renderHaproxyInitial({ address: host.address, httpPort: t.ports.haproxyHttp }));
+            expect(s.files["/etc/bamboo/haproxy_template.cfg"].content).toBe(renderHaproxyTemplate({ address: host.address, httpPort: t.config.haproxyHttpPort }));
+            expect(s.files[HAPROXY_INITIAL].content).toBe(renderHaproxyInitial({ address: host.address, httpPort: t.config.haproxyHttpPort }));
         }
         // Marathon hands out service ports from the range HAProxy binds.
         for (const m of emitted(e).filter((s) => s.label === "marathon")) {
-            expect(m.args).toEqual(expect.arrayContaining([`--local_port_min=${t.ports.service.first}`, `--local_port_max=${t.ports.service.last}`]));
+            expect(m.args).toEqual(expect.arrayContaining([`--local_port_min=${t.ranges.service.first}`, `--local_port_max=${t.ranges.service.last}`]));
         }
     });
 
     haproxy("the config HAProxy starts with passes haproxy -c", () => {
-        for (const host of t.bambooHosts) {
-            const spec = bambooSpec(t, host);
+        for (const host of t.roles.bambooHosts) {
+            const spec = bamboo.spec(t, host);
             const initial = spec.files.find((f) => f.container === HAPROXY_INITIAL)!.template;
             expect(haproxyCheck(initial)).toEqual({ status: 0, output: expect.stringContaining("Configuration file is valid") });
-            expect(initial).toContain(`bind ${host.address}:${t.ports.haproxyHttp}`);
+            expect(initial).toContain(`bind ${host.address}:${t.config.haproxyHttpPort}`);
             expect(initial).toContain(`stats uri ${HAPROXY_STATS_PATH}`);
         }
     });
 
     go("the template, rendered as Bamboo renders it, passes haproxy -c with no apps and with apps", () => {
-        for (const host of t.bambooHosts) {
-            const template = renderHaproxyTemplate({ address: host.address, httpPort: t.ports.haproxyHttp });
+        for (const host of t.roles.bambooHosts) {
+            const template = renderHaproxyTemplate({ address: host.address, httpPort: t.config.haproxyHttpPort });
             const empty = renderTemplate(template, { Apps: [], Services: {} });
             expect(haproxyCheck(empty).status).toBe(0);
 
@@ -113,8 +113,8 @@ describe.each(routed)("stack %s: Bamboo under mocks", (stack) => {
                 expect(config).toContain(`server ${task.Host}-${task.Port} ${task.Host}:${task.Port} check inter 10s`);
             }
             // TCP by service port, on this host's address only.
-            expect(config).toContain(`listen ::web-${t.ports.service.first}\n    bind ${host.address}:${t.ports.service.first}`);
-            expect(config).toContain(`listen ::shop::api-${t.ports.service.first + 1}\n    bind ${host.address}:${t.ports.service.first + 1}`);
+            expect(config).toContain(`listen ::web-${t.ranges.service.first}\n    bind ${host.address}:${t.ranges.service.first}`);
+            expect(config).toContain(`listen ::shop::api-${t.ranges.service.first + 1}\n    bind ${host.address}:${t.ranges.service.first + 1}`);
             // Nothing for the app without tasks.
             expect(config).not.toContain("::idle");
         }

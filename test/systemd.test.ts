@@ -4,11 +4,10 @@ import * as os from "os";
 import * as path from "path";
 import { parseConfig } from "../components/config";
 import { renderHosts } from "../components/render/hostFiles";
-import { execWord, renderUnit } from "../components/render/systemdUnit";
+import { execWord, renderUnit } from "../components/runtimes/systemdUnit";
 import { CREATE_SCRIPT, DELETE_SCRIPT, shellQuote } from "../components/runtimes/systemd";
-import { clusterSpecs } from "../components/services";
+import { SERVICES, clusterSpecs } from "../components/services";
 import { buildTopology } from "../components/topology";
-import { VERSIONS } from "../components/versions";
 import { render } from "../scripts/render";
 import { readStackConfig } from "../scripts/stackFile";
 import { bundleFiles, emitted, execWords, unitValue } from "./emitted";
@@ -35,7 +34,9 @@ describe("unit rendering", () => {
         expect(unitValue(unit, "After")).toContain("docker.service");
         expect(unitValue(unit, "Requires")).toBe("docker.service");
         expect(unit).toContain(`ExecStartPre=-/usr/bin/docker rm -f ${spec.containerName}\n`);
-        expect(unit).toContain("ExecStartPre=-/usr/bin/docker pull reg:5000/mesos-cluster/zookeeper:3.8\n");
+        // It never pulls: the create step pulls once, so a restart runs what was rolled out.
+        expect(unit).not.toMatch(/docker[^\n]* pull/);
+        expect(execWords(unitValue(unit, "ExecStart") as string)).toContain("reg:5000/mesos-cluster/zookeeper:3.8");
         const start = execWords(unitValue(unit, "ExecStart") as string);
         expect(start.slice(0, 4)).toEqual(["/usr/bin/docker", "run", "--rm", `--name=${spec.containerName}`]);
         expect(start).not.toContain("-d");
@@ -78,7 +79,12 @@ describe("stack prod: one remote.Command per service per host", () => {
             const unit = `${spec.containerName}.service`;
             // The registry's own image is on its host already; every other is pulled with the login.
             const local = spec.service === "registry";
-            const image = `${local ? "" : `${registry}/`}${spec.image.repository}:${spec.image.tag}`;
+            const tagged = `${local ? "" : `${registry}/`}${spec.image.repository}:${spec.image.tag}`;
+            // Pinned by the digest the push reports; the registry's own image by its tag.
+            const push = e.ofType("docker:index/image:Image").find((p) => p.inputs.imageName === tagged);
+            expect(push === undefined).toBe(local);
+            const image = local ? tagged : (push!.outputs.repoDigest as string);
+            expect(image).toMatch(local ? /:[0-9.]+$/ : /@sha256:[0-9a-f]{64}$/);
             const login = `/etc/mesos-cluster/${spec.containerName}.docker`;
             // The user is not root: every command runs through sudo, never prompting.
             expect(sshUser).not.toBe("root");
@@ -99,6 +105,8 @@ describe("stack prod: one remote.Command per service per host", () => {
             expect(isSecret(c!.inputs.stdin)).toBe(secretFiles.length > 0 || !local);
             for (const f of spec.files) {
                 expect(files.get(f.host)?.mode).toBe(secretFiles.includes(f) ? "0600" : f.mode);
+                // Owned by the user the service runs as.
+                expect([files.get(f.host)?.uid, files.get(f.host)?.gid]).toEqual([f.uid, f.gid]);
                 expect(files.get(f.host)?.content).not.toContain("{{secret:");
             }
             if (!local) {
@@ -107,13 +115,14 @@ describe("stack prod: one remote.Command per service per host", () => {
                 expect(login_?.mode).toBe("0600");
                 const auth = JSON.parse(login_!.content).auths[registry].auth;
                 expect(Buffer.from(auth, "base64").toString()).toMatch(/^mesos-cluster:[A-Za-z0-9]{32}$/);
-                expect(unitValue(files.get(`/etc/systemd/system/${unit}`)!.content, "ExecStartPre")).toBeDefined();
-                expect(files.get(`/etc/systemd/system/${unit}`)!.content).toContain(`ExecStartPre=-/usr/bin/docker --config=${login} pull ${image}\n`);
+                // The unit runs the pinned image and never pulls: the create step pulls once.
+                expect(execWords(unitValue(files.get(`/etc/systemd/system/${unit}`)!.content, "ExecStart")!)).toContain(image);
+                expect(files.get(`/etc/systemd/system/${unit}`)!.content).not.toContain(" pull ");
             }
             expect(files.get(`/etc/mesos-cluster/${spec.containerName}.env`)?.mode).toBe("0600");
             expect(files.get(`/etc/systemd/system/${unit}`)?.mode).toBe("0644");
-            // A new push of its image (a new digest) replaces the unit, so the service runs it.
-            expect(i.triggers).toEqual([spec.host.address, unit, ...(local ? [] : [expect.stringMatching(new RegExp(`^${image.replace(/:[^:/]+$/, "").replace(/\./g, "\\.")}@sha256:[0-9a-f]{64}$`))])]);
+            // Only a move to another host replaces the unit; a new image is an update in place.
+            expect(i.triggers).toEqual([spec.host.address, unit]);
             expect(i.logging).toBe("none");
             expect(i.addPreviousOutputInEnv).toBe(false);
             expect(c!.deleteBeforeReplace).toBe(true);
@@ -139,7 +148,8 @@ describe("stack prod: one remote.Command per service per host", () => {
         for (const c of e.ofType("command:remote:Command")) {
             expect(c.inputs.create).toMatch(/\.service' 'registry\.example\.com:5000\/mesos-cluster\/[a-z-]+:[0-9.]+' '1' '[a-z0-9-]+' '300' /);
             const unit = [...bundleFiles(plain(c.inputs.stdin)).values()].find((f) => f.content.includes("[Service]"));
-            expect(unit?.content).toMatch(/\nExecStartPre=-\/usr\/bin\/docker pull registry\.example\.com:5000\/mesos-cluster\//);
+            // By tag: only a push of the program's own reports a digest.
+            expect(unit?.content).toMatch(/\n {4}registry\.example\.com:5000\/mesos-cluster\/[a-z]+:[0-9.]+( \\)?\n/);
         }
     });
 
@@ -148,7 +158,10 @@ describe("stack prod: one remote.Command per service per host", () => {
         const registryUnit = e.byName("mesos-registry-r1-unit");
         const pushes = e.ofType("docker:index/image:Image");
         expect(pushes.map((p) => p.inputs.imageName).sort()).toEqual(
-            ["bamboo:0.2.21", "chronos:3.0.2", "marathon:1.10.26", "mesos-agent:1.11.0", "mesos-master:1.11.0", "zookeeper:3.8"].map((i) => `${registry}/mesos-cluster/${i}`),
+            // One per image the stack's units run, but the registry's own.
+            SERVICES.filter((s) => !s.localImage)
+                .map((s) => `${registry}/mesos-cluster/${s.name}:${s.version}`)
+                .sort(),
         );
         for (const p of pushes) {
             expect(p.inputs.skipPush).not.toBe(true);
@@ -161,7 +174,8 @@ describe("stack prod: one remote.Command per service per host", () => {
         }
         for (const c of e.ofType("command:remote:Command").filter((x) => x !== registryUnit)) {
             const image = /' '([^']+)' '\/etc\/mesos-cluster\//.exec(plain(c.inputs.create))?.[1];
-            const push = pushes.find((p) => p.inputs.imageName === image);
+            // The unit runs the digest its push reported.
+            const push = pushes.find((p) => p.outputs.repoDigest === image);
             expect(push).toBeDefined();
             expect(c.dependencies).toContain(push!.urn);
         }
@@ -199,8 +213,9 @@ describe.each(stackNames())("stack %s: both runtimes carry the same service", (s
                 labels,
                 restart,
                 containerName,
-                // The systemd runtime names the cluster registry's copy.
-                image: image.replace(/^[0-9.]+:\d+\//, ""),
+                // The systemd runtime names the cluster registry's copy by its digest; the docker
+                // runtime the image it built: the same repository.
+                image: image.replace(/^[0-9.]+:\d+\//, "").replace(/(@sha256:[0-9a-f]+|:[^:/]+)$/, ""),
                 args,
                 env,
                 volumes,
@@ -292,7 +307,3 @@ if (!verifier && process.env.REQUIRE_DOCKER === "1") {
     });
 });
 
-test("pinned versions show in the systemd images too", () => {
-    const specs = clusterSpecs(devTopology());
-    expect(specs.map((s) => s.image.tag).sort()).toEqual([VERSIONS.chronos, VERSIONS.marathon, VERSIONS.mesos, VERSIONS.mesos, VERSIONS.zookeeper].sort());
-});

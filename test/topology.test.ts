@@ -82,7 +82,7 @@ describe("placement and ports", () => {
         const t = buildTopology(config({}));
         expect(t.placements).toHaveLength(1);
         const [p] = t.placements;
-        expect(p.services).toEqual(["zookeeper", "mesos-master", "marathon", "chronos", "mesos-agent"]);
+        expect(p.services).toEqual(["zookeeper", "master", "marathon", "chronos", "agent"]);
         const ports = p.ports.flatMap((b) => Array.from({ length: b.last - b.first + 1 }, (_, i) => b.first + i));
         expect(new Set(ports).size).toBe(ports.length);
         // ZooKeeper's AdminServer is off, so 8080 is Marathon's alone; Chronos is elsewhere.
@@ -93,13 +93,13 @@ describe("placement and ports", () => {
         const t = buildTopology(config({ engine: "ssh", masters: masters(3), agents: ["m1", "a1=10.0.1.1"] }));
         expect(t.hosts.map((h) => h.name)).toEqual(["a1", "m1", "m2", "m3"]);
         expect(t.agents.map((h) => h.name)).toEqual(["a1", "m1"]);
-        expect(t.placements.find((p) => p.host.name === "m1")?.services).toContain("mesos-agent");
+        expect(t.placements.find((p) => p.host.name === "m1")?.services).toContain("agent");
     });
 
     test("ha: masters run the four master services, agents only the agent", () => {
         const t = buildTopology(config({ engine: "ssh", masters: masters(3), agents: ["a1=10.0.1.1"] }));
-        expect(t.placements.find((p) => p.host.name === "a1")?.services).toEqual(["mesos-agent"]);
-        expect(t.placements.find((p) => p.host.name === "m2")?.services).toEqual(["zookeeper", "mesos-master", "marathon", "chronos"]);
+        expect(t.placements.find((p) => p.host.name === "a1")?.services).toEqual(["agent"]);
+        expect(t.placements.find((p) => p.host.name === "m2")?.services).toEqual(["zookeeper", "master", "marathon", "chronos"]);
     });
 });
 
@@ -117,7 +117,7 @@ describe("refusals name the key and the fix", () => {
         ["more than 255 members", { engine: "ssh", masters: Array.from({ length: 257 }, (_, i) => `m${i}=10.1.${i >> 8}.${i & 255}`) }, /at most 255 masters/],
         ["Chronos on Marathon's port", { chronosPort: 8080 }, /mesos-cluster:chronosPort: chronos's port 8080 clashes with marathon's port 8080 \(mesos-cluster:marathonPort\) on host "local"; move one of them/],
         ["Marathon on ZooKeeper's client port", { marathonPort: 2181 }, /mesos-cluster:marathonPort: .*clashes with zookeeper's port 2181/],
-        ["Chronos inside the agents' task ports", { chronosPort: 31500 }, /mesos-cluster:agentTaskPorts: mesos-agent's ports 31000-32000 clashes with chronos's port 31500 \(mesos-cluster:chronosPort\)/],
+        ["Chronos inside the agents' task ports", { chronosPort: 31500 }, /mesos-cluster:agentTaskPorts: agent's ports 31000-32000 clashes with chronos's port 31500 \(mesos-cluster:chronosPort\)/],
         ["a reversed task port range", { agentTaskPorts: "32000-31000" }, /mesos-cluster:agentTaskPorts: "32000-31000" is not a range/],
         ["a local engine for several hosts", { masters: masters(3) }, /mesos-cluster:engine: "local" runs every container on this machine's one Docker engine/],
         ["an agent with no address that is not a master", { agents: ["x1"] }, /mesos-cluster:agents\[0\]: "x1" has no address and is not a master/],

@@ -1,4 +1,4 @@
-import { Placement, SERVICE_LABEL, Topology } from "../topology";
+import { Placement, Topology } from "../topology/types";
 
 const BOX_W = 250;
 const LINE_H = 18;
@@ -16,7 +16,7 @@ function ports(p: Placement, service: string): string {
 
 function hostBox(t: Topology, p: Placement, x: number, y: number): { svg: string; height: number } {
     const member = t.ensemble.find((m) => m.host.name === p.host.name);
-    const lines = p.services.map((s) => `${SERVICE_LABEL[s]}${s === "zookeeper" && member ? ` (myid ${member.id})` : ""}  ${ports(p, s)}`);
+    const lines = p.services.map((s) => `${s}${s === "zookeeper" && member ? ` (myid ${member.id})` : ""}  ${ports(p, s)}`);
     const height = LINE_H * (lines.length + 1) + 14;
     const fill = member ? "#e8f0fe" : "#e6f4ea";
     const text = lines
@@ -32,8 +32,8 @@ function hostBox(t: Topology, p: Placement, x: number, y: number): { svg: string
 
 /**
  * The derived topology as an SVG an operator can open: the masters (with the ZooKeeper
- * ensemble, its ids and the quorum) above, the agents below, then hosts that run only Bamboo or the
- * registry; every service with its ports.
+ * ensemble, its ids and the quorum) above, the agents below, then the hosts that run neither (Bamboo's
+ * edge hosts, the registry's host), each titled by what it runs; every service with its ports.
  */
 export function renderDiagram(t: Topology): string {
     const masterHosts = t.placements.filter((p) => t.masters.some((m) => m.name === p.host.name));
@@ -43,7 +43,7 @@ export function renderDiagram(t: Topology): string {
     const parts: string[] = [];
     let y = 20;
     parts.push(
-        `<text x="20" y="${y + 10}" font-size="16" font-weight="bold">${esc(t.clusterName)}: ${t.masters.length} master(s), quorum ${t.quorum}, ${t.agents.length} agent(s)</text>`,
+        `<text x="20" y="${y + 10}" font-size="16" font-weight="bold">${esc(t.config.clusterName)}: ${t.masters.length} master(s), quorum ${t.quorum}, ${t.agents.length} agent(s)</text>`,
     );
     y += 30;
     parts.push(`<text x="20" y="${y + 10}" font-size="12">${esc(t.mesosZkUrl)}</text>`);
@@ -62,18 +62,14 @@ export function renderDiagram(t: Topology): string {
                 parts.push(box.svg);
                 rowHeight = Math.max(rowHeight, box.height);
             });
-            if (title.startsWith("ZooKeeper") && row.length > 1) {
-                const ly = y + rowHeight + 8;
-                parts.push(
-                    `<line x1="${20 + BOX_W / 2}" y1="${ly}" x2="${20 + (row.length - 1) * (BOX_W + GAP) + BOX_W / 2}" y2="${ly}" stroke="#1a73e8" stroke-width="2"/>`,
-                );
-            }
             y += rowHeight + GAP;
         }
     };
     rows(masterHosts, `ZooKeeper ensemble and Mesos masters (${t.zkHosts})`);
     rows(agentOnly, "Agents");
-    rows(edges, "Edge hosts (Bamboo with HAProxy, the registry)");
+    // Named by what they run: Bamboo's edge hosts, the registry's host, or both.
+    const runs = [...new Set(edges.flatMap((p) => p.services))].join(", ");
+    rows(edges, `Other hosts (${runs})`);
     const width = 40 + Math.min(PER_ROW, Math.max(masterHosts.length, agentOnly.length, edges.length, 1)) * (BOX_W + GAP);
     return (
         `<?xml version="1.0" encoding="UTF-8"?>\n` +

@@ -1,8 +1,8 @@
+import { hostFiles, pullFrom } from "../runtimes/systemdUnit";
 import { clusterSpecs } from "../services";
 import { renderZooCfg } from "../services/zookeeper";
 import { HostFile, imageRef } from "../spec";
-import { Topology } from "../topology";
-import { hostFiles, pullFrom } from "./systemdUnit";
+import { Topology } from "../topology/types";
 
 /** Files for review, per host: what the systemd runtime writes, and what containers render. */
 export interface RenderedHost {

@@ -1,8 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { SecretValues, ServiceRuntime, ServiceSpec, envList, fileContent } from "../spec";
-import { Host } from "../topology";
-import { SERVICE_LABEL_KEY } from "./inspect";
+import { SERVICE_LABEL_KEY, ServiceSpec, envList } from "../spec";
+import { Host } from "../topology/types";
+import { SecretValues, ServiceRuntime, fileContent } from "./runtime";
 
 /** Arguments of the docker runtime. */
 export interface DockerRuntimeArgs {
@@ -69,7 +69,13 @@ export class DockerRuntime implements ServiceRuntime {
                 pidMode: spec.pidHost ? "host" : undefined,
                 volumes: spec.volumes.map((v) => ({ hostPath: v.host, containerPath: v.container, readOnly: v.readOnly ?? false })),
                 // Copied into the container before it starts; secret contents stay Pulumi secrets.
-                uploads: spec.files.map((f) => ({ file: f.container, content: fileContent(f, this.secrets), permissions: f.mode })),
+                uploads: spec.files.map((f) => ({
+                    file: f.container,
+                    content: fileContent(f, this.secrets),
+                    permissions: f.mode,
+                    owner: String(f.uid),
+                    group: String(f.gid),
+                })),
                 restart: "always",
                 mustRun: true,
                 healthcheck: { tests: ["CMD", ...spec.health.command], interval: "5s", timeout: "5s", retries: 3, startPeriod: "10s" },

@@ -5,8 +5,7 @@
  * pack (which sees only resource inputs) and for tests. Knows Docker and systemd, not Mesos.
  */
 
-/** The label both runtimes put on every container: the service it runs. */
-export const SERVICE_LABEL_KEY = "mesos-cluster.service";
+import { SERVICE_LABEL_KEY } from "../spec";
 
 export const CONTAINER_TYPE = "docker:index/container:Container";
 export const COMMAND_TYPE = "command:remote:Command";
@@ -14,7 +13,7 @@ export const COMMAND_TYPE = "command:remote:Command";
 /** A service as its resource's inputs describe it. */
 export interface ServiceView {
     readonly containerName: string;
-    /** The service label (`zookeeper`, `mesos-master`, …); "" if absent. */
+    /** The service label (`zookeeper`, `master`, …); "" if absent. */
     readonly service: string;
     readonly image: string;
     readonly args: string[];
@@ -22,7 +21,7 @@ export interface ServiceView {
     /** Data volumes as `HOST:CONTAINER[:ro]` (the service's own read-only files excluded). */
     readonly volumes: string[];
     /** Files mounted or copied in, by path in the container. */
-    readonly files: Record<string, { mode: string; content: string }>;
+    readonly files: Record<string, FileView>;
     readonly labels: Record<string, string>;
     readonly network: string;
     readonly privileged: boolean;
@@ -31,12 +30,20 @@ export interface ServiceView {
     readonly restart: string;
 }
 
-/** Files in a systemd create command's stdin: `MODE PATH BASE64` lines. */
-export function parseBundle(stdin: string): Map<string, { mode: string; content: string }> {
-    const files = new Map<string, { mode: string; content: string }>();
+/** A file a service reads: its mode, numeric owner and content. */
+export interface FileView {
+    readonly mode: string;
+    readonly uid: number;
+    readonly gid: number;
+    readonly content: string;
+}
+
+/** Files in a systemd create command's stdin: `MODE UID GID PATH BASE64` lines. */
+export function parseBundle(stdin: string): Map<string, FileView> {
+    const files = new Map<string, FileView>();
     for (const line of stdin.split("\n").filter((l) => l !== "")) {
-        const [mode, path, data = ""] = line.split(" ");
-        files.set(path, { mode, content: Buffer.from(data, "base64").toString("utf8") });
+        const [mode, uid, gid, path, data = ""] = line.split(" ");
+        files.set(path, { mode, uid: Number(uid), gid: Number(gid), content: Buffer.from(data, "base64").toString("utf8") });
     }
     return files;
 }
@@ -77,7 +84,12 @@ function fromContainer(props: Record<string, any>): ServiceView {
         volumes: ((props.volumes ?? []) as { hostPath: string; containerPath: string; readOnly?: boolean }[]).map(
             (v) => `${v.hostPath}:${v.containerPath}${v.readOnly ? ":ro" : ""}`,
         ),
-        files: Object.fromEntries(((props.uploads ?? []) as { file: string; content: string; permissions: string }[]).map((u) => [u.file, { mode: u.permissions, content: u.content }])),
+        files: Object.fromEntries(
+            ((props.uploads ?? []) as { file: string; content: string; permissions: string; owner?: string; group?: string }[]).map((u) => [
+                u.file,
+                { mode: u.permissions, uid: Number(u.owner ?? 0), gid: Number(u.group ?? 0), content: u.content },
+            ]),
+        ),
         labels,
         network: props.networkMode ?? "",
         privileged: props.privileged === true,
@@ -117,7 +129,7 @@ function fromCommand(props: Record<string, any>): ServiceView | undefined {
         args: words.slice(k + 1),
         env: parseEnv((files.get(option("env-file")[0] ?? "")?.content ?? "").split("\n")),
         volumes: mounted.filter((m) => !isFile(m)).map((m) => m.join(":")),
-        files: Object.fromEntries(mounted.filter(isFile).map(([host, container]) => [container, files.get(host) as { mode: string; content: string }])),
+        files: Object.fromEntries(mounted.filter(isFile).map(([host, container]) => [container, files.get(host) as FileView])),
         labels,
         network: option("net")[0] ?? "",
         privileged: options.includes("--privileged"),

@@ -1,9 +1,9 @@
 import * as remote from "@pulumi/command/remote";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { REGISTRY_PASSWORD } from "../credentials";
-import { hostFiles, pullFrom, unitName } from "../render/systemdUnit";
-import { HostFile, SecretValues, ServiceRuntime, ServiceSpec, fileContent, imageRef } from "../spec";
+import { HostFile, ServiceSpec, dockerClientConfig, imageRef } from "../spec";
+import { SecretValues, ServiceRuntime, fileContent } from "./runtime";
+import { PULL_LOGIN, hostFiles, pullFrom, unitName } from "./systemdUnit";
 
 /** Arguments of the systemd runtime. */
 export interface SystemdRuntimeArgs {
@@ -14,8 +14,9 @@ export interface SystemdRuntimeArgs {
     /** Registry the hosts pull images from; "" for images already on the hosts. */
     readonly registry: string;
     /**
-     * The registry wants a login as `username` with the generated password: pulls use the
-     * generated Docker client config, pushes the password (both secrets).
+     * The registry wants a login as `username`, with the password the cluster generates and
+     * hands over (RuntimeSecrets): pulls use a Docker client config made from it, pushes the
+     * password itself.
      */
     readonly registryLogin?: { readonly username: string };
     /**
@@ -30,32 +31,50 @@ export function shellQuote(word: string): string {
     return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Where a host keeps, per unit, what was last applied: the files emitted and the state that is ready. */
+export const STATE_DIR = "/var/lib/mesos-cluster/units";
+
 /**
- * Reads `MODE PATH BASE64` records from stdin and installs each file that differs, enables the
- * unit, makes sure the image is there (PULL: 0 pulls nothing, 1 pulls, a folder pulls with the
- * login of the Docker client config there), and (re)starts the unit:
- * restart only if one of its files changed; then waits until HEALTH (run in the container)
- * succeeds, or fails after TIMEOUT seconds with the unit's last log lines. Running it twice
- * changes nothing the second time.
+ * Reads `MODE UID GID PATH BASE64` records from stdin and installs each file that differs
+ * (content, mode or owner), removes the files the previous run emitted and this one does not,
+ * enables the unit, makes sure the image is there (PULL: 0 pulls nothing, 1 pulls, a folder
+ * pulls with the login of the Docker client config there), restarts the unit unless what is
+ * asked for is what runs and is ready, and waits until HEALTH (run in the container) succeeds,
+ * or fails after TIMEOUT seconds with the unit's last log lines.
+ * It converges: the asked-for state (a hash of stdin and the image) is recorded as applied only
+ * once the service is ready, so a run after any failure restarts and checks it again; a run
+ * over an applied, active unit changes nothing.
  * Arguments: UNIT IMAGE PULL CONTAINER TIMEOUT HEALTH...
  */
 export const CREATE_SCRIPT = `set -eu
 unit=$1 image=$2 pull=$3 container=$4 timeout=$5
 shift 5
+state=${STATE_DIR}/$unit
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-changed=0
-while read -r mode path data; do
+mkdir -p "$state"
+chmod 0700 "$state"
+cat > "$tmp/stdin"
+want=$( (cat "$tmp/stdin"; printf '%s' "$image") | sha256sum | cut -d' ' -f1)
+: > "$tmp/emitted"
+while read -r mode uid gid path data; do
   [ -n "$path" ] || continue
+  printf '%s\\n' "$path" >> "$tmp/emitted"
   printf '%s' "$data" | base64 -d > "$tmp/file"
-  if ! cmp -s "$tmp/file" "$path" || [ "$(stat -c %a "$path")" != "\${mode#0}" ]; then
+  if ! cmp -s "$tmp/file" "$path" || [ "$(stat -c '%a %u %g' "$path")" != "\${mode#0} $uid $gid" ]; then
     mkdir -p "$(dirname "$path")"
-    install -m "$mode" "$tmp/file" "$path.new"
+    install -m "$mode" -o "$uid" -g "$gid" "$tmp/file" "$path.new"
     mv -f "$path.new" "$path"
-    changed=1
   fi
-done
-[ "$changed" = 0 ] || systemctl daemon-reload
+done < "$tmp/stdin"
+# Files a previous run emitted and this one does not (a credential after authentication is
+# switched off) are removed; until this run succeeds, both sets are remembered.
+if [ -f "$state/files" ]; then
+  grep -vxF -f "$tmp/emitted" "$state/files" | while read -r old; do rm -f "$old"; done
+fi
+sort -u "$tmp/emitted" "$state/files" 2>/dev/null > "$tmp/files" || sort -u "$tmp/emitted" > "$tmp/files"
+mv -f "$tmp/files" "$state/files"
+systemctl daemon-reload
 systemctl enable --quiet "$unit"
 case $pull in
   0) ;;
@@ -66,10 +85,13 @@ if ! docker image inspect "$image" >/dev/null 2>&1; then
   echo "mesos-cluster: $unit is written and enabled, but image $image is not on this host$([ "$pull" = 0 ] || echo " and could not be pulled")" >&2
   exit 1
 fi
+changed=1
+if [ "$(cat "$state/applied" 2>/dev/null)" = "$want" ] && systemctl is-active --quiet "$unit"; then
+  changed=0
+fi
 if [ "$changed" = 1 ]; then
+  rm -f "$state/applied"
   systemctl restart "$unit"
-else
-  systemctl start "$unit"
 fi
 started=$(date +%s)
 until docker exec "$container" "$@" >/dev/null 2>&1; do
@@ -80,26 +102,33 @@ until docker exec "$container" "$@" >/dev/null 2>&1; do
   fi
   sleep 2
 done
+cp "$tmp/emitted" "$state/files"
+printf '%s\\n' "$want" > "$state/applied"
 echo "$unit: $(systemctl is-active "$unit"), ready after $(( $(date +%s) - started ))s (changed=$changed)"`;
 
-/** Stops and disables the unit and removes its files; data directories stay. */
+/** Stops and disables the unit and removes every file it was given, and its state; data directories stay. */
 export const DELETE_SCRIPT = `set -eu
 unit=$1
 shift
+state=${STATE_DIR}/$unit
 systemctl disable --now "$unit" 2>/dev/null || true
 rm -f "$@"
+if [ -f "$state/files" ]; then
+  while read -r old; do rm -f "$old"; done < "$state/files"
+fi
+rm -rf "$state"
 systemctl daemon-reload
 systemctl reset-failed "$unit" 2>/dev/null || true
 echo "$unit: removed"`;
 
 /** The stdin that carries a service's files to CREATE_SCRIPT. */
 export function bundle(files: readonly HostFile[]): string {
-    return files.map((f) => `${f.mode} ${f.path} ${Buffer.from(f.content).toString("base64")}\n`).join("");
+    return files.map((f) => `${f.mode} ${f.uid ?? 0} ${f.gid ?? 0} ${f.path} ${Buffer.from(f.content).toString("base64")}\n`).join("");
 }
 
 /** The bundle with every template filled in: a Pulumi secret as soon as one file holds a secret. */
 function secretBundle(files: readonly HostFile[], secrets: SecretValues): pulumi.Output<string> {
-    const contents = files.map((f) => fileContent({ container: f.path, host: f.path, mode: f.mode, template: f.content }, secrets));
+    const contents = files.map((f) => fileContent({ container: f.path, template: f.content }, secrets));
     return pulumi.all(contents).apply((filled) => bundle(files.map((f, i) => ({ ...f, content: filled[i] }))));
 }
 
@@ -113,12 +142,27 @@ export class SystemdRuntime implements ServiceRuntime {
     /** What the pushes wait for: the registry, once the cluster has deployed it. */
     private registryServed?: readonly pulumi.Resource[];
 
+    /** The values the hosts' files are filled with: the specs' secrets and the pull login. */
+    private readonly secrets: SecretValues;
+    private readonly registryPassword?: pulumi.Output<string>;
+
     constructor(
         private readonly name: string,
         private readonly args: SystemdRuntimeArgs,
         private readonly parent: pulumi.Resource,
-        private readonly secrets: SecretValues,
-    ) {}
+        handed: { readonly files: SecretValues; readonly registryPassword?: pulumi.Output<string> },
+    ) {
+        const login = args.registryLogin;
+        if (login !== undefined && handed.registryPassword === undefined) {
+            throw new Error("the systemd runtime was given a registry login without its password");
+        }
+        this.registryPassword = handed.registryPassword;
+        const password = handed.registryPassword;
+        this.secrets =
+            login === undefined || password === undefined
+                ? handed.files
+                : { ...handed.files, [PULL_LOGIN]: pulumi.secret(password.apply((p) => dockerClientConfig(args.registry, login.username, p))) };
+    }
 
     registryReady(ready: readonly pulumi.Resource[]): void {
         this.registryServed = ready;
@@ -145,21 +189,13 @@ export class SystemdRuntime implements ServiceRuntime {
                     registry:
                         registryLogin === undefined
                             ? undefined
-                            : { server: this.args.registry, username: registryLogin.username, password: this.secret(REGISTRY_PASSWORD) },
+                            : { server: this.args.registry, username: registryLogin.username, password: this.registryPassword },
                 },
                 { parent: this.parent, provider: this.localEngine, dependsOn: [...(this.registryServed ?? dependsOn)] },
             );
             this.pushed.set(image, pushed);
         }
         return pushed;
-    }
-
-    private secret(name: string): pulumi.Output<string> {
-        const value = this.secrets[name];
-        if (value === undefined) {
-            throw new Error(`the systemd runtime needs the secret "${name}", which was not generated`);
-        }
-        return value;
     }
 
     /** The command line that runs `script` with `words` as $1.., as root. */
@@ -169,19 +205,24 @@ export class SystemdRuntime implements ServiceRuntime {
     }
 
     deploy(name: string, spec: ServiceSpec, parent: pulumi.Resource, dependsOn: readonly pulumi.Resource[]): pulumi.Resource[] {
-        const image = imageRef(spec.image, this.args.registry);
+        const tagged = imageRef(spec.image, this.args.registry);
+        const pushed = this.pushedImage(spec, tagged, dependsOn);
+        // Pinned by digest where the push reports one, so that a restart can never pick up a
+        // tag re-pushed behind Pulumi's back, and a new image is an update of the unit's file.
+        const image = pushed === undefined ? pulumi.output(tagged) : pushed.repoDigest;
         const pull = pullFrom(spec, this.args.registry, this.args.registryLogin !== undefined);
-        const files = hostFiles(spec, image, pull);
         const unit = unitName(spec);
-        const pushed = this.pushedImage(spec, image, dependsOn);
-        const create = this.command(CREATE_SCRIPT, [
-            unit,
-            image,
-            pull === false ? "0" : pull === true ? "1" : pull.configDir,
-            spec.containerName,
-            String(spec.health.timeoutSeconds),
-            ...spec.health.command,
-        ]);
+        const create = image.apply((ref) =>
+            this.command(CREATE_SCRIPT, [
+                unit,
+                ref,
+                pull === false ? "0" : pull === true ? "1" : pull.configDir,
+                spec.containerName,
+                String(spec.health.timeoutSeconds),
+                ...spec.health.command,
+            ]),
+        );
+        const paths = hostFiles(spec, tagged, pull).map((f) => f.path);
         const command = new remote.Command(
             `${name}-unit`,
             {
@@ -193,11 +234,11 @@ export class SystemdRuntime implements ServiceRuntime {
                 },
                 create,
                 update: create,
-                delete: this.command(DELETE_SCRIPT, [unit, ...files.map((f) => f.path)]),
-                stdin: secretBundle(files, this.secrets),
-                // A service moved to another address is removed from the old host and created anew;
-                // so is one whose pushed image changed (same tag, new digest): its create pulls it.
-                triggers: [spec.host.address, unit, ...(pushed === undefined ? [] : [pushed.repoDigest])],
+                delete: this.command(DELETE_SCRIPT, [unit, ...paths]),
+                stdin: image.apply((ref) => secretBundle(hostFiles(spec, ref, pull), this.secrets)),
+                // A service moved to another address is removed from the old host and created
+                // anew; every other change (a new image included) is an update in place.
+                triggers: [spec.host.address, unit],
                 // The provider would Setenv its previous output, which sshd refuses without AcceptEnv.
                 addPreviousOutputInEnv: false,
                 logging: "none",

@@ -1,10 +1,12 @@
-import * as pulumi from "@pulumi/pulumi";
+import { ServiceDescriptor } from "../service";
 import { ServiceSpec } from "../spec";
-import { Host, Topology } from "../topology";
-import { VERSIONS } from "../versions";
-import { ServiceArgs, ServiceComponent, configFile, containerName, dataVolume, httpHealth, portsOf } from "./common";
+import { Host, Topology, portsOf } from "../topology/types";
+import { configFile, containerName, dataVolume, httpHealth, imageOf, keyPort, keyRange } from "./common";
 import { HAPROXY_STATS_PATH, HaproxyLayout, renderHaproxyInitial, renderHaproxyTemplate } from "./haproxy";
 
+const NAME = "bamboo";
+/** QubitProducts/bamboo's last release. */
+const VERSION = "0.2.21";
 const DIR = "/etc/bamboo";
 const CONFIG = `${DIR}/production.json`;
 const TEMPLATE = `${DIR}/haproxy_template.cfg`;
@@ -16,7 +18,7 @@ const LOG_DIR = "/var/log/bamboo";
 /** Bamboo keeps the host rules (ACLs) of every app here, shared by all Bamboo instances. */
 export const BAMBOO_ZK_PATH = "/bamboo";
 
-const layout = (t: Topology, host: Host): HaproxyLayout => ({ address: host.address, httpPort: t.ports.haproxyHttp });
+const layout = (t: Topology, host: Host): HaproxyLayout => ({ address: host.address, httpPort: t.config.haproxyHttpPort });
 
 /**
  * Bamboo's `production.json`: every Marathon, the ZooKeeper ensemble, and how HAProxy's config
@@ -26,11 +28,11 @@ const layout = (t: Topology, host: Host): HaproxyLayout => ({ address: host.addr
 export function renderBambooConfig(t: Topology, host: Host): string {
     const config = {
         Marathon: {
-            Endpoint: t.masters.map((m) => `http://${m.address}:${t.ports.marathon}`).join(","),
+            Endpoint: t.masters.map((m) => `http://${m.address}:${t.config.marathonPort}`).join(","),
             UseEventStream: true,
         },
         Bamboo: {
-            Endpoint: `http://${host.address}:${t.ports.bamboo}`,
+            Endpoint: `http://${host.address}:${t.config.bambooPort}`,
             Zookeeper: { Host: t.zkHosts, Path: BAMBOO_ZK_PATH, ReportingDelay: 5 },
         },
         HAProxy: {
@@ -48,30 +50,39 @@ export function renderBambooConfig(t: Topology, host: Host): string {
     return `${JSON.stringify(config, null, 2)}\n`;
 }
 
-export function bambooSpec(t: Topology, host: Host): ServiceSpec {
+function spec(t: Topology, host: Host): ServiceSpec {
+    const c = t.config;
     const l = layout(t, host);
-    const file = (container: string, template: string) => configFile(t, host, "bamboo", container, template, "0644");
+    const file = (container: string, template: string) => configFile(t, host, NAME, container, template, "0644");
     return {
-        service: "bamboo",
+        service: NAME,
         host,
-        containerName: containerName(t, "bamboo", host),
-        image: { context: "bamboo", repository: "mesos-cluster/bamboo", tag: VERSIONS.bamboo },
+        containerName: containerName(t, NAME, host),
+        image: imageOf(NAME, VERSION),
         // Bamboo's own flags (Go's flag package: one dash).
-        args: [`-bind=${host.address}:${t.ports.bamboo}`, `-config=${CONFIG}`, `-log=${LOG_DIR}/bamboo.log`],
+        args: [`-bind=${host.address}:${c.bambooPort}`, `-config=${CONFIG}`, `-log=${LOG_DIR}/bamboo.log`],
         env: {},
         // Bamboo's log on the host; HAProxy logs to the container's output.
-        volumes: [dataVolume(t, host, "bamboo", "log", LOG_DIR)],
+        volumes: [dataVolume(t, host, NAME, "log", LOG_DIR)],
         files: [file(CONFIG, renderBambooConfig(t, host)), file(TEMPLATE, renderHaproxyTemplate(l)), file(HAPROXY_INITIAL, renderHaproxyInitial(l))],
-        health: httpHealth(t, [`http://${host.address}:${t.ports.bamboo}/status`, `http://${host.address}:${t.ports.haproxyHttp}${HAPROXY_STATS_PATH}`]),
-        ports: portsOf(t, "bamboo", host),
+        health: httpHealth(t, host, [
+            { port: c.bambooPort, path: "/status" },
+            { port: c.haproxyHttpPort, path: HAPROXY_STATS_PATH },
+        ]),
+        ports: portsOf(t, NAME, host),
         privileged: false,
         pidHost: false,
     };
 }
 
-/** Bamboo with HAProxy in one container: routes to Marathon's apps from this host. */
-export class Bamboo extends ServiceComponent {
-    constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("mesos:bamboo:Bamboo", name, bambooSpec(args.topology, args.host), args, opts);
-    }
-}
+/** Bamboo with HAProxy in one container on every Bamboo host: routes to Marathon's apps from there. */
+export const bamboo: ServiceDescriptor = {
+    name: NAME,
+    type: "mesos:bamboo:Bamboo",
+    // It reads Marathon's apps and events.
+    tier: 4,
+    runsOn: "bambooHosts",
+    ports: (c) => [keyPort(c, "bambooPort"), keyPort(c, "haproxyHttpPort"), keyRange(c, "servicePorts")],
+    version: VERSION,
+    spec,
+};

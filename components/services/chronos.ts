@@ -1,62 +1,70 @@
-import * as pulumi from "@pulumi/pulumi";
-import { ServiceSpec } from "../spec";
-import { Host, Topology } from "../topology";
-import { VERSIONS } from "../versions";
-import { MAIL_PASSWORD, PRINCIPALS, secretFile } from "../credentials";
-import { ServiceArgs, ServiceComponent, configFile, containerName, httpHealth, libprocessEnv, portsOf } from "./common";
+import { ServiceDescriptor } from "../service";
+import { ServiceSpec, secretRef } from "../spec";
+import { Host, Topology, portsOf } from "../topology/types";
+import { MAIL_PASSWORD, PRINCIPALS } from "./credentials";
+import { configFile, containerName, httpHealth, imageOf, keyPort, libprocessEnv } from "./common";
 
+const NAME = "chronos";
+const VERSION = "3.0.2";
 const SECRET = "/etc/chronos/mesos-secret";
 /** Read by the image's entrypoint, which passes it as --mail_password: never in a unit or env. */
 export const CHRONOS_MAIL_PASSWORD_FILE = "/etc/chronos/mail-password";
 
-export function chronosSpec(t: Topology, host: Host): ServiceSpec {
+function spec(t: Topology, host: Host): ServiceSpec {
+    const c = t.config;
     return {
-        service: "chronos",
+        service: NAME,
         host,
-        containerName: containerName(t, "chronos", host),
-        image: { context: "chronos", repository: "mesos-cluster/chronos", tag: VERSIONS.chronos },
+        containerName: containerName(t, NAME, host),
+        image: imageOf(NAME, VERSION),
+        // No --http_port: the image's start appends `--http_port $PORT0` itself, and Chronos
+        // refuses a repeated option (images/chronos/contract.yaml).
         args: [
-            `--cluster_name=${t.clusterName}`,
+            `--cluster_name=${c.clusterName}`,
             `--hostname=${host.address}`,
             `--http_address=${host.address}`,
-            `--http_port=${t.ports.chronos}`,
-            ...(t.mail.server === ""
+            ...(c.chronosMailServer === ""
                 ? []
                 : [
-                      `--mail_from=${t.mail.from}`,
-                      `--mail_server=${t.mail.server}`,
-                      ...(t.mail.ssl ? ["--mail_ssl"] : []),
-                      ...(t.mail.user === "" ? [] : [`--mail_user=${t.mail.user}`]),
+                      `--mail_from=${c.chronosMailFrom}`,
+                      `--mail_server=${c.chronosMailServer}`,
+                      ...(c.chronosMailSsl ? ["--mail_ssl"] : []),
+                      ...(c.chronosMailUser === "" ? [] : [`--mail_user=${c.chronosMailUser}`]),
                   ]),
             `--master=${t.mesosZkUrl}`,
-            ...(t.authentication ? [`--mesos_authentication_principal=${PRINCIPALS.chronos}`, `--mesos_authentication_secret_file=${SECRET}`] : []),
+            ...(c.authentication ? [`--mesos_authentication_principal=${PRINCIPALS.chronos}`, `--mesos_authentication_secret_file=${SECRET}`] : []),
             // host:port list without scheme or path: Chronos rejects the zk:// form.
             `--zk_hosts=${t.zkHosts}`,
             "--zk_path=/chronos/state",
         ],
-        // The image reads its HTTP port from PORT0 and its libprocess port from PORT1.
+        // The image takes its HTTP port from PORT0, its libprocess port from PORT1, JVM options from JVM_OPTS.
         env: {
             ...libprocessEnv(host),
-            LIBPROCESS_PORT: String(t.ports.chronosLibprocess),
-            PORT0: String(t.ports.chronos),
-            PORT1: String(t.ports.chronosLibprocess),
+            JVM_OPTS: `-Xmx${c.chronosHeapMb}m`,
+            PORT0: String(c.chronosPort),
+            PORT1: String(c.chronosLibprocessPort),
         },
         // Chronos keeps its jobs in ZooKeeper.
         volumes: [],
         files: [
-            ...(t.authentication ? [configFile(t, host, "chronos", SECRET, secretFile("chronos"))] : []),
-            ...(t.mail.password ? [configFile(t, host, "chronos", CHRONOS_MAIL_PASSWORD_FILE, secretFile(MAIL_PASSWORD))] : []),
+            ...(c.authentication ? [configFile(t, host, NAME, SECRET, secretRef("chronos"))] : []),
+            ...(c.chronosMailPassword ? [configFile(t, host, NAME, CHRONOS_MAIL_PASSWORD_FILE, secretRef(MAIL_PASSWORD))] : []),
         ],
-        health: httpHealth(t, [`http://${host.address}:${t.ports.chronos}/ping`]),
-        ports: portsOf(t, "chronos", host),
+        health: httpHealth(t, host, [{ port: c.chronosPort, path: "/ping" }]),
+        ports: portsOf(t, NAME, host),
         privileged: false,
         pidHost: false,
     };
 }
 
-/** A Chronos scheduler; instances on every master elect a leader through ZooKeeper. */
-export class Chronos extends ServiceComponent {
-    constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("mesos:chronos:Chronos", name, chronosSpec(args.topology, args.host), args, opts);
-    }
-}
+/** Chronos on every master host; the instances elect a leader through ZooKeeper. */
+export const chronos: ServiceDescriptor = {
+    name: NAME,
+    type: "mesos:chronos:Chronos",
+    tier: 3,
+    runsOn: "masters",
+    ports: (c) => [keyPort(c, "chronosPort"), keyPort(c, "chronosLibprocessPort")],
+    version: VERSION,
+    upstream: { daemon: "chronos", version: VERSION },
+    spec,
+};

@@ -1,82 +1,95 @@
-import * as pulumi from "@pulumi/pulumi";
-import { FileSpec, HealthSpec, ServiceRuntime, ServiceSpec, VolumeSpec } from "../spec";
-import { Host, SERVICE_LABEL, ServiceKind, Topology, dataRootOf } from "../topology";
+/** Helpers the service modules share. They know Mesos; nothing here knows Docker or SSH. */
+import { ClusterConfig, fullKey } from "../config";
+import { FileSpec, HealthSpec, ImageSpec, VolumeSpec } from "../spec";
+import { Host, PortRequest, Topology, dataRootOf, parseRange } from "../topology/types";
 
-/** Arguments every service component takes. */
-export interface ServiceArgs {
-    /** The derived cluster layout. */
-    readonly topology: Topology;
-    /** The host this instance runs on. */
-    readonly host: Host;
-    /** Turns the service's spec into resources. */
-    readonly runtime: ServiceRuntime;
-    /** What must be ready before this service starts (the tiers below, on every host). */
-    readonly after?: readonly pulumi.Resource[];
+/** A port moved by the config key `k`. */
+export function keyPort(c: ClusterConfig, k: { [K in keyof ClusterConfig]: ClusterConfig[K] extends number ? K : never }[keyof ClusterConfig]): PortRequest {
+    return { first: c[k], last: c[k], key: fullKey(k) };
 }
 
-// Container names carry their host so that hosts sharing one engine (and operators reading
-// `docker ps`) can tell them apart.
-export function containerName(t: Topology, service: ServiceKind, host: Host): string {
-    const name = `${t.containerPrefix}${SERVICE_LABEL[service]}-${host.name}`;
+/** A range of ports moved by the config key `k` ("LOW-HIGH"). */
+export function keyRange(c: ClusterConfig, k: "agentTaskPorts" | "servicePorts"): PortRequest {
+    return { ...parseRange(c[k]), key: fullKey(k) };
+}
+
+/** A port no key moves. */
+export function fixedPort(port: number, what: string): PortRequest {
+    return { first: port, last: port, key: `${what} (fixed)` };
+}
+
+/**
+ * Container names carry their host so that hosts sharing one engine (and operators reading
+ * `docker ps`) can tell them apart.
+ */
+export function containerName(t: Topology, service: string, host: Host): string {
+    const name = `${t.config.containerPrefix}${service}-${host.name}`;
     if (name.startsWith("mesos-")) {
-        // The topology refuses such prefixes; this guards the invariant for every caller.
+        // The prefix key refuses such prefixes; this guards the invariant for every caller.
         throw new Error(`container name "${name}" starts with "mesos-"; an agent would kill it`);
     }
     return name;
 }
 
+/** The image a service runs, built from `images/<service>/`. */
+export function imageOf(service: string, version: string, local = false): ImageSpec {
+    return { context: service, repository: `mesos-cluster/${service}`, tag: version, ...(local ? { local: true } : {}) };
+}
+
 /** A persistent host directory for `service` under the data root. */
-export function dataVolume(t: Topology, host: Host, service: ServiceKind, sub: string, container: string): VolumeSpec {
+export function dataVolume(t: Topology, host: Host, service: string, sub: string, container: string): VolumeSpec {
     return { host: `${dataRootOf(t, host)}/${service}/${sub}`, container };
 }
 
-/** A read-only file for `service`, kept on the host under its data root; 0600 unless it holds nothing secret. */
-export function configFile(t: Topology, host: Host, service: ServiceKind, container: string, template: string, mode = "0600"): FileSpec {
-    return { container, host: `${dataRootOf(t, host)}/${service}/config/${container.split("/").pop()}`, mode, template };
+/** The user a service's process runs as, in its image (images/<service>/contract.yaml). */
+export interface ServiceUser {
+    readonly uid: number;
+    readonly gid: number;
+}
+export const ROOT_USER: ServiceUser = { uid: 0, gid: 0 };
+
+/**
+ * A read-only file for `service`, kept on the host under its data root and owned by the user
+ * the service runs as; 0600 unless it holds nothing secret.
+ */
+export function configFile(t: Topology, host: Host, service: string, container: string, template: string, mode = "0600", user: ServiceUser = ROOT_USER): FileSpec {
+    return { container, host: `${dataRootOf(t, host)}/${service}/config/${container.split("/").pop()}`, mode, uid: user.uid, gid: user.gid, template };
 }
 
 /**
- * Readiness from HTTP endpoints: outside, each must answer 2xx; inside the container, curl
- * checks the same URLs (the images carry curl). `redirects` lists URLs that must redirect
- * somewhere (a leader is known).
+ * An HTTP check that needs nothing in the image but bash: a request over bash's /dev/tcp, and
+ * the status line must be 2xx (or, with `redirect`, a 3xx with a Location: a leader is known).
+ * The upstream images have no curl, and their archived distributions cannot install it.
  */
-export function httpHealth(t: Topology, urls: readonly string[], redirects: readonly string[] = []): HealthSpec {
-    const checks = [...urls.map((u) => `curl -fsS -o /dev/null --max-time 5 '${u}'`), ...redirects.map((u) => `curl -sS -o /dev/null --max-time 5 -w '%{redirect_url}' '${u}' | grep -q .`)];
+export function bashHttpCheck(address: string, port: number, path: string, redirect = false): string {
+    const status = redirect ? "3[0-9][0-9]" : "2[0-9][0-9]";
+    return (
+        `exec 3<>/dev/tcp/${address}/${port} && printf 'GET ${path} HTTP/1.0\\r\\nHost: ${address}\\r\\n\\r\\n' >&3 && ` +
+        `timeout 5 cat <&3 | head -c 4096 | tr -d '\\r' | awk 'NR==1 { ok = ($2 ~ /^${status}$/) } ${redirect ? "/^[Ll]ocation: ./ { loc = 1 } " : ""}END { exit !(ok${redirect ? " && loc" : ""}) }'`
+    );
+}
+
+/** An HTTP check of a service: a path on one of its ports, answering 2xx (or redirecting, for `redirect`). */
+export interface HttpCheck {
+    readonly port: number;
+    readonly path: string;
+    /** Must redirect somewhere: a leader is known. Checked inside the container only. */
+    readonly redirect?: boolean;
+}
+
+/**
+ * Readiness from HTTP checks: outside (`npm run health`), each non-redirect URL must answer 2xx;
+ * inside the container, bash checks all of them.
+ */
+export function httpHealth(t: Topology, host: Host, checks: readonly HttpCheck[]): HealthSpec {
     return {
-        endpoints: urls.map((url) => ({ kind: "http" as const, url })),
-        command: ["sh", "-c", checks.join(" && ")],
-        timeoutSeconds: t.readinessTimeoutSeconds,
+        endpoints: checks.filter((c) => !c.redirect).map((c) => ({ kind: "http" as const, url: `http://${host.address}:${c.port}${c.path}` })),
+        command: ["bash", "-c", checks.map((c) => `(${bashHttpCheck(host.address, c.port, c.path, c.redirect)})`).join(" && ")],
+        timeoutSeconds: t.config.readinessTimeoutSeconds,
     };
 }
 
 /** Where every libmesos process learns the address it binds and advertises. */
 export function libprocessEnv(host: Host): Record<string, string> {
     return { LIBPROCESS_IP: host.address };
-}
-
-export function portsOf(t: Topology, service: ServiceKind, host: Host) {
-    const placement = t.placements.find((p) => p.host.name === host.name);
-    return (placement?.ports ?? []).filter((p) => p.service === service);
-}
-
-/**
- * The shape every service component shares: build the spec, hand it to the runtime with
- * this component as parent, and expose what an operator needs.
- */
-export abstract class ServiceComponent extends pulumi.ComponentResource {
-    /** The spec this component deployed (plain data, for tests and rendering). */
-    readonly spec: ServiceSpec;
-    /** The container's name on its host. */
-    readonly containerName: pulumi.Output<string>;
-    /** The address the service binds and advertises. */
-    readonly address: pulumi.Output<string>;
-
-    protected constructor(type: string, name: string, spec: ServiceSpec, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(type, name, {}, opts);
-        this.spec = spec;
-        args.runtime.deploy(name, spec, this, args.after ?? []);
-        this.containerName = pulumi.output(spec.containerName);
-        this.address = pulumi.output(spec.host.address);
-        this.registerOutputs({ containerName: this.containerName, address: this.address });
-    }
 }

@@ -1,46 +1,54 @@
-import * as pulumi from "@pulumi/pulumi";
-import { ServiceSpec } from "../spec";
-import { Host, Topology } from "../topology";
-import { VERSIONS } from "../versions";
-import { PRINCIPALS, secretFile } from "../credentials";
-import { ServiceArgs, ServiceComponent, configFile, containerName, httpHealth, libprocessEnv, portsOf } from "./common";
+import { ServiceDescriptor } from "../service";
+import { ServiceSpec, secretRef } from "../spec";
+import { Host, Topology, portsOf } from "../topology/types";
+import { PRINCIPALS } from "./credentials";
+import { ServiceUser, configFile, containerName, httpHealth, imageOf, keyPort, libprocessEnv } from "./common";
 
+const NAME = "marathon";
+const VERSION = "1.10.26";
 const SECRET = "/etc/marathon/mesos-secret";
+/** The upstream image ends `USER nobody` (images/marathon/contract.yaml). */
+const USER: ServiceUser = { uid: 65534, gid: 65534 };
 
-export function marathonSpec(t: Topology, host: Host): ServiceSpec {
+function spec(t: Topology, host: Host): ServiceSpec {
+    const c = t.config;
     return {
-        service: "marathon",
+        service: NAME,
         host,
-        containerName: containerName(t, "marathon", host),
-        image: { context: "marathon", repository: "mesos-cluster/marathon", tag: VERSIONS.marathon },
+        containerName: containerName(t, NAME, host),
+        image: imageOf(NAME, VERSION),
         // Flags only: MARATHON_* variables as well would set each flag twice.
         args: [
             `--hostname=${host.address}`,
             `--http_address=${host.address}`,
-            `--http_port=${t.ports.marathon}`,
+            `--http_port=${c.marathonPort}`,
             // Apps' service ports come from the range HAProxy binds on the Bamboo hosts.
-            `--local_port_max=${t.ports.service.last}`,
-            `--local_port_min=${t.ports.service.first}`,
+            `--local_port_max=${t.ranges.service.last}`,
+            `--local_port_min=${t.ranges.service.first}`,
             `--master=${t.mesosZkUrl}`,
-            ...(t.authentication
-                ? ["--mesos_authentication", `--mesos_authentication_principal=${PRINCIPALS.marathon}`, `--mesos_authentication_secret_file=${SECRET}`]
-                : []),
+            ...(c.authentication ? ["--mesos_authentication", `--mesos_authentication_principal=${PRINCIPALS.marathon}`, `--mesos_authentication_secret_file=${SECRET}`] : []),
             `--zk=${t.marathonZkUrl}`,
         ],
-        env: libprocessEnv(host),
+        // The start script passes JAVA_OPTS to the JVM: without a limit it sizes its heap from the host's memory.
+        env: { ...libprocessEnv(host), JAVA_OPTS: `-Xmx${c.marathonHeapMb}m` },
         // Marathon keeps its state in ZooKeeper; it has nothing on disk to keep.
         volumes: [],
-        files: t.authentication ? [configFile(t, host, "marathon", SECRET, secretFile("marathon"))] : [],
-        health: httpHealth(t, [`http://${host.address}:${t.ports.marathon}/ping`, `http://${host.address}:${t.ports.marathon}/v2/leader`]),
-        ports: portsOf(t, "marathon", host),
+        files: c.authentication ? [configFile(t, host, NAME, SECRET, secretRef("marathon"), "0600", USER)] : [],
+        health: httpHealth(t, host, [{ port: c.marathonPort, path: "/ping" }, { port: c.marathonPort, path: "/v2/leader" }]),
+        ports: portsOf(t, NAME, host),
         privileged: false,
         pidHost: false,
     };
 }
 
-/** A Marathon instance; instances on every master elect a leader through ZooKeeper. */
-export class Marathon extends ServiceComponent {
-    constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("mesos:marathon:Marathon", name, marathonSpec(args.topology, args.host), args, opts);
-    }
-}
+/** Marathon on every master host; the instances elect a leader through ZooKeeper. */
+export const marathon: ServiceDescriptor = {
+    name: NAME,
+    type: "mesos:marathon:Marathon",
+    tier: 3,
+    runsOn: "masters",
+    ports: (c) => [keyPort(c, "marathonPort")],
+    version: VERSION,
+    upstream: { daemon: "marathon", version: VERSION, envPrefix: "MARATHON_" },
+    spec,
+};

@@ -1,11 +1,13 @@
-import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { REGISTRY_PASSWORD, REGISTRY_TLS_KEY, secretFile } from "../credentials";
-import { ServiceSpec } from "../spec";
-import { ClusterRegistry, Host, Topology } from "../topology";
-import { VERSIONS } from "../versions";
-import { ServiceArgs, ServiceComponent, configFile, containerName, dataVolume, portsOf } from "./common";
+import { ServiceDescriptor } from "../service";
+import { ServiceSpec, secretRef } from "../spec";
+import { ClusterRegistry, Host, Topology, portsOf } from "../topology/types";
+import { REGISTRY_PASSWORD, REGISTRY_TLS_KEY } from "./credentials";
+import { configFile, containerName, dataVolume, imageOf, keyPort } from "./common";
 
+const NAME = "registry";
+/** Debian bookworm's `docker-registry` package (distribution). */
+const VERSION = "2.8.2";
 const DIR = "/etc/docker/registry";
 const CONFIG = `${DIR}/config.yml`;
 const CERTIFICATE = `${DIR}/tls.crt`;
@@ -41,47 +43,54 @@ export function renderRegistryConfig(r: ClusterRegistry): string {
     return stringify(config);
 }
 
-export function registrySpec(t: Topology, host: Host): ServiceSpec {
+function spec(t: Topology, host: Host): ServiceSpec {
     const r = t.registry;
     if (r === undefined || r.host.name !== host.name) {
         throw new Error(`host "${host.name}" is not the registry host`);
     }
     const base = registryUrl(r);
     return {
-        service: "registry",
+        service: NAME,
         host,
-        containerName: containerName(t, "registry", host),
+        containerName: containerName(t, NAME, host),
         // The registry cannot serve its own image: its host's engine must have it.
-        image: { context: "registry", repository: "mesos-cluster/registry", tag: VERSIONS.registry, local: true },
+        image: imageOf(NAME, VERSION, true),
         args: ["serve", CONFIG],
         env: r.auth ? { LOGIN_USER: r.user } : {},
-        volumes: [dataVolume(t, host, "registry", "data", STORAGE)],
+        volumes: [dataVolume(t, host, NAME, "data", STORAGE)],
         files: [
-            configFile(t, host, "registry", CONFIG, renderRegistryConfig(r), "0644"),
+            configFile(t, host, NAME, CONFIG, renderRegistryConfig(r), "0644"),
             ...(r.certificate === ""
                 ? []
                 : [
-                      configFile(t, host, "registry", CERTIFICATE, r.certificate, "0644"),
-                      configFile(t, host, "registry", KEY, secretFile(REGISTRY_TLS_KEY)),
+                      configFile(t, host, NAME, CERTIFICATE, r.certificate, "0644"),
+                      configFile(t, host, NAME, KEY, secretRef(REGISTRY_TLS_KEY)),
                   ]),
-            ...(r.auth ? [configFile(t, host, "registry", REGISTRY_PASSWORD_FILE, secretFile(REGISTRY_PASSWORD))] : []),
+            ...(r.auth ? [configFile(t, host, NAME, REGISTRY_PASSWORD_FILE, secretRef(REGISTRY_PASSWORD))] : []),
         ],
         health: {
             // The base route answers 200 without authentication; the API (/v2/) answers 401 with it.
             endpoints: [{ kind: "http", url: `${base}/` }],
             // From inside, a certificate for the host's name need not match the address used here.
             command: ["sh", "-c", `curl -fsS -o /dev/null --max-time 5 ${r.certificate === "" ? "" : "-k "}'${base}/'`],
-            timeoutSeconds: t.readinessTimeoutSeconds,
+            timeoutSeconds: t.config.readinessTimeoutSeconds,
         },
-        ports: portsOf(t, "registry", host),
+        ports: portsOf(t, NAME, host),
         privileged: false,
         pidHost: false,
     };
 }
 
-/** The cluster's private Docker registry, with its data on a host volume. */
-export class Registry extends ServiceComponent {
-    constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("mesos:registry:Registry", name, registrySpec(args.topology, args.host), args, opts);
-    }
-}
+/** The cluster's private Docker registry on the registry host, with its data on a host volume. */
+export const registry: ServiceDescriptor = {
+    name: NAME,
+    type: "mesos:registry:Registry",
+    // The other services' images may come from it.
+    tier: 0,
+    runsOn: "registryHost",
+    ports: (c) => [keyPort(c, "registryPort")],
+    version: VERSION,
+    localImage: true,
+    servesImages: true,
+    spec,
+};

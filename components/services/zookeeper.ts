@@ -1,8 +1,11 @@
-import * as pulumi from "@pulumi/pulumi";
+import { ServiceDescriptor } from "../service";
 import { ServiceSpec } from "../spec";
-import { Host, Topology, ZOOKEEPER_CLIENT_PORT, ZOOKEEPER_ELECTION_PORT, ZOOKEEPER_PEER_PORT } from "../topology";
-import { VERSIONS } from "../versions";
-import { ServiceArgs, ServiceComponent, containerName, dataVolume, portsOf } from "./common";
+import { Host, Topology, ZOOKEEPER_CLIENT_PORT, ZOOKEEPER_ELECTION_PORT, ZOOKEEPER_PEER_PORT, portsOf } from "../topology/types";
+import { containerName, dataVolume, fixedPort, imageOf } from "./common";
+
+const NAME = "zookeeper";
+/** Debian bookworm's `zookeeper` package. */
+const VERSION = "3.8";
 
 /**
  * The `server.N` lines, identical on every member. The client address is the member's own
@@ -10,27 +13,25 @@ import { ServiceArgs, ServiceComponent, containerName, dataVolume, portsOf } fro
  * service does; with `;2181` ZooKeeper binds the wildcard and refuses a `clientPortAddress`.
  */
 export function zookeeperServers(t: Topology): string[] {
-    return t.ensemble.map(
-        (m) =>
-            `server.${m.id}=${m.host.address}:${ZOOKEEPER_PEER_PORT}:${ZOOKEEPER_ELECTION_PORT};${m.host.address}:${ZOOKEEPER_CLIENT_PORT}`,
-    );
+    return t.ensemble.map((m) => `server.${m.id}=${m.host.address}:${ZOOKEEPER_PEER_PORT}:${ZOOKEEPER_ELECTION_PORT};${m.host.address}:${ZOOKEEPER_CLIENT_PORT}`);
 }
 
-export function zookeeperSpec(t: Topology, host: Host): ServiceSpec {
+function spec(t: Topology, host: Host): ServiceSpec {
     const member = t.ensemble.find((m) => m.host.name === host.name);
     if (member === undefined) {
         throw new Error(`host "${host.name}" is not a master, so it runs no ZooKeeper`);
     }
     return {
-        service: "zookeeper",
+        service: NAME,
         host,
-        containerName: containerName(t, "zookeeper", host),
-        image: { context: "zookeeper", repository: "mesos-cluster/zookeeper", tag: VERSIONS.zookeeper },
+        containerName: containerName(t, NAME, host),
+        image: imageOf(NAME, VERSION),
         args: [],
         // The image's entrypoint renders zoo.cfg and myid from these.
         env: {
             ZOO_4LW_COMMANDS_WHITELIST: "ruok,srvr,mntr",
             ZOO_ADMIN_SERVER_ENABLED: "false",
+            ZOO_HEAP_MB: String(t.config.zookeeperHeapMb),
             ZOO_INIT_LIMIT: "10",
             ZOO_MY_ID: String(member.id),
             ZOO_SERVERS: zookeeperServers(t).join(" "),
@@ -38,18 +39,18 @@ export function zookeeperSpec(t: Topology, host: Host): ServiceSpec {
             ZOO_TICK_TIME: "2000",
         },
         volumes: [
-            dataVolume(t, host, "zookeeper", "data", "/var/lib/zookeeper/data"),
-            dataVolume(t, host, "zookeeper", "datalog", "/var/lib/zookeeper/datalog"),
-            dataVolume(t, host, "zookeeper", "log", "/var/log/zookeeper"),
+            dataVolume(t, host, NAME, "data", "/var/lib/zookeeper/data"),
+            dataVolume(t, host, NAME, "datalog", "/var/lib/zookeeper/datalog"),
+            dataVolume(t, host, NAME, "log", "/var/log/zookeeper"),
         ],
         files: [],
         health: {
             endpoints: [{ kind: "zookeeper", address: host.address, port: ZOOKEEPER_CLIENT_PORT }],
             // `srvr` names a mode only once the member is in a quorum (see the image's entrypoint).
             command: ["zookeeper-entrypoint", "health"],
-            timeoutSeconds: t.readinessTimeoutSeconds,
+            timeoutSeconds: t.config.readinessTimeoutSeconds,
         },
-        ports: portsOf(t, "zookeeper", host),
+        ports: portsOf(t, NAME, host),
         privileged: false,
         pidHost: false,
     };
@@ -59,8 +60,8 @@ export function zookeeperSpec(t: Topology, host: Host): ServiceSpec {
  * The zoo.cfg the image's entrypoint renders from a spec's environment, line for line (the
  * real-image test compares the two). For review: hosts receive the environment, not this file.
  */
-export function renderZooCfg(spec: ServiceSpec): string {
-    const env = spec.env;
+export function renderZooCfg(s: ServiceSpec): string {
+    const env = s.env;
     return [
         `tickTime=${env.ZOO_TICK_TIME}`,
         `initLimit=${env.ZOO_INIT_LIMIT}`,
@@ -76,9 +77,18 @@ export function renderZooCfg(spec: ServiceSpec): string {
     ].join("\n");
 }
 
-/** A ZooKeeper ensemble member on one master host. */
-export class ZooKeeper extends ServiceComponent {
-    constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("mesos:zookeeper:ZooKeeper", name, zookeeperSpec(args.topology, args.host), args, opts);
-    }
-}
+/** A ZooKeeper ensemble member on every master host. */
+export const zookeeper: ServiceDescriptor = {
+    name: NAME,
+    type: "mesos:zookeeper:ZooKeeper",
+    tier: 1,
+    runsOn: "masters",
+    // The AdminServer (8080) is disabled in the image, so ZooKeeper binds only these.
+    ports: () => [
+        fixedPort(ZOOKEEPER_CLIENT_PORT, "ZooKeeper client port"),
+        fixedPort(ZOOKEEPER_PEER_PORT, "ZooKeeper peer port"),
+        fixedPort(ZOOKEEPER_ELECTION_PORT, "ZooKeeper election port"),
+    ],
+    version: VERSION,
+    spec,
+};

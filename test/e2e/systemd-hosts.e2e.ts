@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseConfig } from "../../components/config";
-import { SERVICE_LABEL, SERVICE_TIER, ServiceKind, buildTopology, dataRootOf } from "../../components/topology";
-import { VERSIONS } from "../../components/versions";
+import { SERVICES, service } from "../../components/services";
+import { buildTopology, dataRootOf } from "../../components/topology";
 import { bundleFiles } from "../emitted";
 import { Evaluation, ROOT, Registered, evaluate, plain, secretKeys, stackConfig } from "../harness";
 import { docker, tryDocker, waitFor } from "../real/docker";
@@ -15,6 +15,7 @@ import { checkStack, formatTable } from "../../scripts/health";
 // project's own ZooKeeper and registry images: the registry unit runs on h13, the program's
 // pushes fill it, and the other units pull from it. See scripts/systemd-hosts.sh for the hosts.
 
+const zookeeperVersion = service("zookeeper").version;
 const HOSTS = { h11: "127.0.0.11", h12: "127.0.0.12", h13: "127.0.0.13" } as const;
 type HostName = keyof typeof HOSTS;
 const HOST_SCRIPT = path.join(ROOT, "scripts", "systemd-hosts.sh");
@@ -106,9 +107,9 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         dataRoots = t.hosts.map((h) => dataRootOf(t, h));
         const t0 = Date.now();
         sh("bash", [HOST_SCRIPT, "image"], 600_000);
-        docker(["build", "--network", "host", "-q", "-t", `mesos-cluster/zookeeper:${VERSIONS.zookeeper}`, path.join(ROOT, "images", "zookeeper")], 600_000);
+        docker(["build", "--network", "host", "-q", "-t", `mesos-cluster/zookeeper:${zookeeperVersion}`, path.join(ROOT, "images", "zookeeper")], 600_000);
         // The registry's own image is loaded on its host before a deploy (the registry cannot serve it).
-        docker(["build", "--network", "host", "-q", "-t", `mesos-cluster/registry:${VERSIONS.registry}`, path.join(ROOT, "images", "registry")], 600_000);
+        docker(["build", "--network", "host", "-q", "-t", `mesos-cluster/registry:${service("registry").version}`, path.join(ROOT, "images", "registry")], 600_000);
         figures["images ready (s)"] = seconds(t0);
         for (const [i, h] of (Object.keys(HOSTS) as HostName[]).entries()) {
             sh("bash", [HOST_SCRIPT, "start", container(h), HOSTS[h], dataRoots[i], `${keyFile}.pub`], 180_000);
@@ -141,15 +142,16 @@ describe("the systemd runtime on three real hosts over SSH", () => {
     });
 
     const pushedRefs: string[] = [];
-    const serviceOf = (c: Registered) => (Object.keys(SERVICE_LABEL) as ServiceKind[]).find((k) => c.name.startsWith(`mesos-${SERVICE_LABEL[k]}-`)) as ServiceKind;
+    let digests: Record<string, string> = {};
+    const tierOf = (c: Registered) => (SERVICES.find((s) => c.name.startsWith(`mesos-${s.name}-`)) ?? service("?")).tier;
 
     /**
      * What the program's pushes (docker.Image resources) do once the registry runs: tag each
      * image that can be built here with its registry name and push it. The local tag is then
      * removed, so that the units' pulls must fetch it from the registry.
      */
-    const pushAll = (): string[] => {
-        const pushed: string[] = [];
+    const pushAll = (): Record<string, string> => {
+        const pushed: Record<string, string> = {};
         for (const p of e.ofType("docker:index/image:Image")) {
             const ref = p.inputs.imageName as string;
             const local = ref.replace(/^[^/]+\//, "");
@@ -158,9 +160,10 @@ describe("the systemd runtime on three real hosts over SSH", () => {
             }
             docker(["tag", local, ref]);
             docker(["push", ref], 300_000);
+            // The digest the registry reports, as the provider's repoDigest output would.
+            pushed[ref] = docker(["image", "inspect", "--format", `{{range .RepoDigests}}{{if eq (index (split . "@") 0) "${ref.replace(/:[^:/]+$/, "")}"}}{{.}}{{end}}{{end}}`, ref]).trim();
             docker(["rmi", ref]);
             pushedRefs.push(ref);
-            pushed.push(ref);
         }
         return pushed;
     };
@@ -168,14 +171,19 @@ describe("the systemd runtime on three real hosts over SSH", () => {
     /** Every create, tier by tier as the program orders them, each tier's at once; the pushes after the registry's. */
     const createAll = async (only: (c: Registered) => boolean = () => true) => {
         const results: { c: Registered; status: number | null; stdout: string; stderr: string }[] = [];
-        const tiers = [...new Set(Object.values(SERVICE_TIER))].sort();
+        const tiers = [...new Set(SERVICES.map((s) => s.tier))].sort();
         for (const tier of tiers) {
-            const batch = commands.filter((c) => SERVICE_TIER[serviceOf(c)] === tier && only(c));
+            const batch = commands.filter((c) => tierOf(c) === tier && only(c));
             results.push(...(await Promise.all(batch.map(async (c) => ({ c, ...(await sshAsync(c, plain(c.inputs.create), plain(c.inputs.stdin))) })))));
-            if (tier === SERVICE_TIER.registry && batch.length > 0) {
+            if (tier === service("registry").tier && batch.length > 0 && Object.keys(digests).length === 0) {
                 const t0 = Date.now();
-                expect(pushAll()).toEqual([`127.0.0.13:5000/mesos-cluster/zookeeper:${VERSIONS.zookeeper}`]);
+                digests = pushAll();
+                expect(Object.keys(digests)).toEqual([`127.0.0.13:5000/mesos-cluster/zookeeper:${zookeeperVersion}`]);
                 figures["push of the ZooKeeper image (s)"] = seconds(t0);
+                // The units of the tiers above read the pushes' digests: the program again, with
+                // the digests the registry reported, as Pulumi resolves those outputs.
+                e = await evaluate(config, "e2e", secretKeys(), { imageDigests: digests });
+                commands = e.ofType("command:remote:Command");
             }
         }
         return results;
@@ -196,7 +204,7 @@ describe("the systemd runtime on three real hosts over SSH", () => {
                 // No Mesos, Marathon, Chronos or Bamboo image can be had here: the unit is written
                 // and enabled, and the create says which image is missing from the registry.
                 expect(r.status).toBe(1);
-                expect(r.stderr).toMatch(/is written and enabled, but image 127\.0\.0\.13:5000\/mesos-cluster\/[a-z-]+:[0-9.]+ is not on this host and could not be pulled/);
+                expect(r.stderr).toMatch(/is written and enabled, but image 127\.0\.0\.13:5000\/mesos-cluster\/[a-z-]+@sha256:[0-9a-f]{64} is not on this host and could not be pulled/);
             }
         }
         await waitFor("one leader and two followers", 120_000, quorate, () => JSON.stringify(modes()));
@@ -224,7 +232,7 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         const catalog = JSON.parse(sh("curl", ["-fsS", "http://127.0.0.13:5000/v2/_catalog"])).repositories;
         expect(catalog).toEqual(["mesos-cluster/zookeeper"]);
         for (const h of Object.keys(HOSTS) as HostName[]) {
-            expect(docker(["inspect", "--format", "{{.Config.Image}}", `zookeeper-${h}`]).trim()).toBe(`127.0.0.13:5000/mesos-cluster/zookeeper:${VERSIONS.zookeeper}`);
+            expect(docker(["inspect", "--format", "{{.Config.Image}}", `zookeeper-${h}`]).trim()).toBe(digests[`127.0.0.13:5000/mesos-cluster/zookeeper:${zookeeperVersion}`]);
         }
         // The registry's data is on h13's data root.
         expect(fs.readdirSync(path.join(dataRoots[2], "registry", "data", "docker", "registry", "v2", "repositories", "mesos-cluster"))).toEqual(["zookeeper"]);

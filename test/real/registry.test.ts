@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { VERSIONS } from "../../components/versions";
+import { service } from "../../components/services";
 import { Evaluation, ROOT, evaluate, mockPassword, plain, secretKeys, stackConfig } from "../harness";
 import { docker, engineAvailable, runArgs, tryDocker, waitFor } from "./docker";
 
@@ -19,7 +19,7 @@ function status(url: string, extra: string[] = []): number {
 
 suite("the registry image, built and run for real", () => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "registry-real-"));
-    const image = `mesos-cluster/registry:${VERSIONS.registry}`;
+    const image = `mesos-cluster/registry:${service("registry").version}`;
     const started: string[] = [];
     const tags: string[] = [];
     const figures: Record<string, string> = {};
@@ -51,7 +51,7 @@ suite("the registry image, built and run for real", () => {
         docker(["build", "--network", "host", "-q", "-t", image, path.join(ROOT, "images", "registry")], 600_000);
         figures["image build (s)"] = ((Date.now() - t0) / 1000).toFixed(1);
         // The version the program pins is the one Debian's package installs.
-        expect(docker(["run", "--rm", "--entrypoint", "docker-registry", image, "--version"])).toContain(` ${VERSIONS.registry}+`);
+        expect(docker(["run", "--rm", "--entrypoint", "docker-registry", image, "--version"])).toContain(` ${service("registry").version}+`);
     }, 620_000);
 
     afterAll(() => {

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseConfig } from "../../components/config";
-import { zookeeperSpec, renderZooCfg } from "../../components/services/zookeeper";
+import { renderZooCfg, zookeeper } from "../../components/services/zookeeper";
 import { buildTopology } from "../../components/topology";
 import { Evaluation, ROOT, evaluate, secretKeys, stackConfig } from "../harness";
 import { docker, engineAvailable, runArgs, tryDocker, waitFor } from "./docker";
@@ -55,8 +55,7 @@ suite("the ZooKeeper image, built and run for real", () => {
     }
 
     beforeAll(() => {
-        const spec = (require("../../components/versions") as typeof import("../../components/versions")).VERSIONS;
-        image = `mesos-cluster/zookeeper:${spec.zookeeper}`;
+        image = `mesos-cluster/zookeeper:${zookeeper.version}`;
         const t0 = Date.now();
         docker(["build", "--network", "host", "-q", "-t", image, path.join(ROOT, "images", "zookeeper")], 600_000);
         figures["image build (s)"] = ((Date.now() - t0) / 1000).toFixed(1);
@@ -111,7 +110,7 @@ suite("the ZooKeeper image, built and run for real", () => {
             const t = buildTopology(parseConfig(configFor(["z3=127.0.0.33", "z1=127.0.0.31", "z2=127.0.0.32"]), { secretKeys: new Set(secretKeys()) }));
             for (const m of t.ensemble) {
                 const inContainer = docker(["exec", `zookeeper-${m.host.name}`, "cat", "/etc/zookeeper/cluster/zoo.cfg"]);
-                expect(inContainer).toBe(renderZooCfg(zookeeperSpec(t, m.host)));
+                expect(inContainer).toBe(renderZooCfg(zookeeper.spec(t, m.host)));
             }
         });
 

@@ -1,6 +1,5 @@
-import { SERVICE_LABEL_KEY } from "../runtimes/inspect";
-import { REGISTRY_DOCKER_CONFIG, secretRef } from "../credentials";
-import { HostFile, ServiceSpec, envList } from "../spec";
+/** The files the systemd runtime writes on a host for a spec: its unit, env file and pull login. */
+import { HostFile, SERVICE_LABEL_KEY, ServiceSpec, envList, secretRef } from "../spec";
 
 /** Where units and their env files live on a host. */
 export const UNIT_DIR = "/etc/systemd/system";
@@ -64,9 +63,10 @@ const execLine = (words: readonly string[]) => words.map(execWord).join(" \\\n  
 
 /**
  * The unit that runs a spec's container: docker's client in the foreground, supervised by
- * systemd. `pull`: the image comes from a registry (else the host's engine already has it).
+ * systemd. It never pulls: the create step pulls once, so that a restart runs the image that
+ * was rolled out, and needs no registry.
  */
-export function renderUnit(spec: ServiceSpec, image: string, pull: Pull = true): string {
+export function renderUnit(spec: ServiceSpec, image: string): string {
     const name = spec.containerName;
     return [
         `# Managed by mesos-cluster (Pulumi): ${spec.service} on ${spec.host.name} (${spec.host.address}).`,
@@ -81,8 +81,6 @@ export function renderUnit(spec: ServiceSpec, image: string, pull: Pull = true):
         "Type=simple",
         // A container left by a crash would hold the name.
         `ExecStartPre=-${DOCKER} rm -f ${execWord(name)}`,
-        // Best effort: a restart must not depend on the registry when the image is here.
-        ...(pull === false ? [] : [`ExecStartPre=-${DOCKER} ${pull === true ? "" : `--config=${execWord(pull.configDir)} `}pull ${execWord(image)}`]),
         `ExecStart=${DOCKER} ${execLine(dockerRunArgs(spec, image))}`,
         `ExecStop=${DOCKER} stop ${execWord(name)}`,
         // `docker stop` ends the client with the container's status: 143 for a JVM on SIGTERM.
@@ -109,15 +107,18 @@ export function renderEnvFile(spec: ServiceSpec): string {
     return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
 }
 
+/** The placeholder of the Docker client config that logs the host's pulls in (the runtime fills it). */
+export const PULL_LOGIN = "pull-login";
+
 /**
  * Every file the systemd runtime writes for a spec, in write order (the unit last). The
  * spec's own files come as templates: `{{secret:NAME}}` where a secret goes.
  */
 export function hostFiles(spec: ServiceSpec, image: string, pull: Pull): HostFile[] {
     return [
-        ...spec.files.map((f) => ({ path: f.host, mode: f.mode, content: f.template })),
-        ...(typeof pull === "object" ? [{ path: `${pull.configDir}/config.json`, mode: "0600", content: secretRef(REGISTRY_DOCKER_CONFIG) }] : []),
+        ...spec.files.map((f) => ({ path: f.host, mode: f.mode, uid: f.uid, gid: f.gid, content: f.template })),
+        ...(typeof pull === "object" ? [{ path: `${pull.configDir}/config.json`, mode: "0600", content: secretRef(PULL_LOGIN) }] : []),
         { path: envFilePath(spec), mode: "0600", content: renderEnvFile(spec) },
-        { path: unitPath(spec), mode: "0644", content: renderUnit(spec, image, pull) },
+        { path: unitPath(spec), mode: "0644", content: renderUnit(spec, image) },
     ];
 }

@@ -3,6 +3,9 @@ import { z } from "zod";
 /** The Pulumi config namespace of every key this program reads. */
 export const CONFIG_NAMESPACE = "mesos-cluster";
 
+/** A key as operators write it in messages and commands: `mesos-cluster:masters`. */
+export const fullKey = (key: string) => `${CONFIG_NAMESPACE}:${key}`;
+
 /**
  * Raised for any configuration a cluster cannot be built from. Every line names the
  * offending key and says how to fix it; it is thrown before any resource is registered.
@@ -17,10 +20,13 @@ export class ConfigError extends Error {
 /** The kind of value a key holds, as Pulumi.yaml's `config:` block declares it. */
 export type ConfigKind = "string" | "integer" | "boolean" | "array";
 
-interface KeyDeclaration {
+/** One key: its kind, its own rules (the schema) and its description. */
+export interface KeyDeclaration {
     readonly kind: ConfigKind;
     /** Set with `pulumi config set --secret`; the program only learns whether it is there. */
     readonly secret?: boolean;
+    /** A secret that must hold a PEM or OpenSSH private key. */
+    readonly privateKey?: boolean;
     readonly schema: z.ZodType;
     readonly description: string;
 }
@@ -30,6 +36,21 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
 
 const PORT_ERROR = { error: "must be a whole number from 1 to 65535" };
 const port = (def: number) => z.int(PORT_ERROR).min(1, PORT_ERROR).max(65535, PORT_ERROR).default(def);
+// Without a limit, every JVM on a master sizes its heap from the whole host's memory.
+const HEAP_ERROR = { error: "must be a whole number of MiB from 64 to 65536" };
+const heap = (def: number) => z.int(HEAP_ERROR).min(64, HEAP_ERROR).max(65536, HEAP_ERROR).default(def);
+const portRange = (def: string) =>
+    z
+        .string()
+        .regex(/^\d{1,5}-\d{1,5}$/, { error: `must be a range "LOW-HIGH", e.g. "${def}"` })
+        .refine(
+            (text) => {
+                const [first, last] = text.split("-").map(Number);
+                return first >= 1 && last <= 65535 && first <= last;
+            },
+            { error: (issue) => `"${String(issue.input)}" is not a range of ports LOW-HIGH with 1 <= LOW <= HIGH <= 65535` },
+        )
+        .default(def);
 
 // A host entry is "name=address"; an agent may instead name a master host alone ("m1"), so
 // that a host running both roles has its address written once.
@@ -87,6 +108,7 @@ export const KEYS = {
     sshPrivateKey: {
         kind: "string",
         secret: true,
+        privateKey: true,
         schema: z.boolean().default(false),
         description:
             "The systemd runtime's SSH private key (OpenSSH or PEM), set with `pulumi config set --secret sshPrivateKey < KEYFILE`. Never stored or shown in plain text.",
@@ -124,7 +146,14 @@ export const KEYS = {
     },
     containerPrefix: {
         kind: "string",
-        schema: z.string().regex(/^([a-z0-9][a-z0-9_.-]*-)?$/, { error: "must be empty or lower-case letters, digits, '.', '_' or '-' ending in '-'" }).default(""),
+        schema: z
+            .string()
+            .regex(/^([a-z0-9][a-z0-9_.-]*-)?$/, { error: "must be empty or lower-case letters, digits, '.', '_' or '-' ending in '-'" })
+            .refine((p) => !p.startsWith("mesos-"), {
+                error: (issue) =>
+                    `"${String(issue.input)}" makes container names start with "mesos-", and a Mesos agent's Docker containerizer kills every such container as its own; choose another prefix`,
+            })
+            .default(""),
         description: "Prefix of every container name (names are PREFIX + service + '-' + host). Must not make a name start with 'mesos-'.",
     },
     dataRoot: {
@@ -197,10 +226,7 @@ export const KEYS = {
     },
     servicePorts: {
         kind: "string",
-        schema: z
-            .string()
-            .regex(/^\d{1,5}-\d{1,5}$/, { error: 'must be a range "LOW-HIGH", e.g. "10000-20000"' })
-            .default("10000-20000"),
+        schema: portRange("10000-20000"),
         description: "Service ports: Marathon gives apps their service ports from this range, and HAProxy binds them on each Bamboo host.",
     },
     registryHost: {
@@ -230,6 +256,7 @@ export const KEYS = {
     registryTlsKey: {
         kind: "string",
         secret: true,
+        privateKey: true,
         schema: z.boolean().default(false),
         description: "The registry certificate's private key, set with `pulumi config set --secret registryTlsKey < KEYFILE`. Never stored or shown in plain text.",
     },
@@ -244,10 +271,7 @@ export const KEYS = {
     chronosLibprocessPort: { kind: "integer", schema: port(4401), description: "Chronos's libprocess port (the image's PORT1)." },
     agentTaskPorts: {
         kind: "string",
-        schema: z
-            .string()
-            .regex(/^\d{1,5}-\d{1,5}$/, { error: 'must be a range "LOW-HIGH", e.g. "31000-32000"' })
-            .default("31000-32000"),
+        schema: portRange("31000-32000"),
         description: "Host ports each agent offers to tasks (its ports resource).",
     },
     agentCpus: {
@@ -270,172 +294,11 @@ export const KEYS = {
         schema: z.string().regex(/^\d+(secs|mins|hrs)$/, { error: 'must be a Mesos duration such as "10mins"' }).default("10mins"),
         description: "How long an agent waits for an executor to register; Docker image pulls need minutes.",
     },
+    zookeeperHeapMb: { kind: "integer", schema: heap(512), description: "ZooKeeper's JVM heap limit (-Xmx, MiB) on each master." },
+    marathonHeapMb: { kind: "integer", schema: heap(1024), description: "Marathon's JVM heap limit (-Xmx, MiB) on each master." },
+    chronosHeapMb: { kind: "integer", schema: heap(512), description: "Chronos's JVM heap limit (-Xmx, MiB) on each master." },
 } satisfies Record<string, KeyDeclaration>;
 
 type Keys = typeof KEYS;
 /** The validated stack configuration, every default applied. */
 export type ClusterConfig = { readonly [K in keyof Keys]: z.output<Keys[K]["schema"]> };
-
-const decoders: Record<ConfigKind, (raw: string) => unknown> = {
-    string: (raw) => raw,
-    integer: (raw) => (/^-?\d+$/.test(raw.trim()) ? Number(raw) : raw),
-    boolean: (raw) => (raw === "true" ? true : raw === "false" ? false : raw),
-    array: (raw) => {
-        try {
-            return JSON.parse(raw);
-        } catch {
-            return raw;
-        }
-    },
-};
-
-const schema = z.strictObject(
-    Object.fromEntries(
-        Object.entries(KEYS).map(([key, decl]) => [
-            key,
-            z.preprocess((v) => (typeof v === "string" ? decoders[decl.kind](v) : v), decl.schema),
-        ]),
-    ),
-);
-
-function describePath(path: readonly PropertyKey[]): string {
-    const [key, ...rest] = path;
-    return `${CONFIG_NAMESPACE}:${String(key)}${rest.map((p) => `[${String(p)}]`).join("")}`;
-}
-
-const SECRET_KEYS = Object.entries(KEYS as Record<string, KeyDeclaration>)
-    .filter(([, d]) => d.secret)
-    .map(([k]) => k);
-
-/** Secret keys that hold a private key, and are checked to be one. */
-const PRIVATE_KEYS = new Set(["sshPrivateKey", "registryTlsKey"]);
-const PRIVATE_KEY = /^-----BEGIN ([A-Z]+ )?PRIVATE KEY-----\r?\n[\s\S]+\r?\n-----END ([A-Z]+ )?PRIVATE KEY-----\s*$/;
-
-/** Chronos's mail keys only make sense together. */
-function mailProblems(c: ClusterConfig): string[] {
-    const key = (k: string) => `${CONFIG_NAMESPACE}:${k}`;
-    const problems: string[] = [];
-    if (c.chronosMailServer === "") {
-        for (const k of ["chronosMailUser", "chronosMailFrom"] as const) {
-            if (c[k] !== "") {
-                problems.push(`${key(k)}: is set but ${key("chronosMailServer")} is empty; set the server or remove ${k}`);
-            }
-        }
-        if (c.chronosMailSsl) {
-            problems.push(`${key("chronosMailSsl")}: is true but ${key("chronosMailServer")} is empty; set the server or remove chronosMailSsl`);
-        }
-        if (c.chronosMailPassword) {
-            problems.push(`${key("chronosMailPassword")}: is set but ${key("chronosMailServer")} is empty; set the server or remove the password`);
-        }
-    } else if (c.chronosMailFrom === "") {
-        problems.push(`${key("chronosMailFrom")}: Chronos needs a sender address when ${key("chronosMailServer")} is set`);
-    }
-    return problems;
-}
-
-/** The registry's keys depend on each other: auth needs TLS, and both need the registry. */
-function registryProblems(c: ClusterConfig): string[] {
-    const key = (k: string) => `${CONFIG_NAMESPACE}:${k}`;
-    const problems: string[] = [];
-    if (c.registryHost === "") {
-        for (const k of ["registryAuth", "registryTlsCertificate", "registryTlsKey"] as const) {
-            if (c[k] !== false && c[k] !== "") {
-                problems.push(`${key(k)}: is set but ${key("registryHost")} is empty; name the host that runs the registry or remove ${k}`);
-            }
-        }
-        return problems;
-    }
-    if (c.registry !== "") {
-        problems.push(
-            `${key("registry")}: "${c.registry}" is an outside registry, but ${key("registryHost")} runs the cluster's own, and images come from one place; remove one of them`,
-        );
-    }
-    if (c.registryAuth && c.registryTlsCertificate === "") {
-        problems.push(
-            `${key("registryAuth")}: a password sent over plain HTTP can be read on the wire, so authentication needs TLS; set ${key("registryTlsCertificate")} and ${key("registryTlsKey")}, or set registryAuth to false`,
-        );
-    }
-    if (c.registryTlsKey && c.registryTlsCertificate === "") {
-        problems.push(`${key("registryTlsKey")}: is set but ${key("registryTlsCertificate")} is empty; set the certificate with \`pulumi config set registryTlsCertificate < CERTFILE\``);
-    }
-    return problems;
-}
-
-/** When each secret is needed, and why: the message for a stack that lacks it. */
-const SECRETS_NEEDED: Record<string, { when: (c: ClusterConfig) => boolean; why: string; from: string }> = {
-    sshPrivateKey: { when: (c) => c.runtime === "systemd", why: "the systemd runtime reaches its hosts over SSH and needs a key", from: " < KEYFILE" },
-    chronosMailPassword: { when: (c) => c.chronosMailUser !== "", why: "chronosMailUser is set, so Chronos needs the user's password", from: "" },
-    registryTlsKey: { when: (c) => c.registryTlsCertificate !== "", why: "registryTlsCertificate is set, so the registry needs its private key", from: " < KEYFILE" },
-};
-
-/** Options of parseConfig. */
-export interface ParseOptions {
-    /** Full keys Pulumi marks secret (`mesos-cluster:sshPrivateKey`). */
-    readonly secretKeys?: ReadonlySet<string>;
-    /**
-     * Whether the secrets the stack calls for must be present. False for rendering, which
-     * connects nowhere and reads no secret: they are then taken as set.
-     */
-    readonly requireSecrets?: boolean;
-}
-
-/**
- * Validates a stack's configuration: `raw` maps full keys (`mesos-cluster:masters`) to the
- * strings Pulumi hands a program. Keys of other namespaces (providers') are ignored. Secret
- * keys are checked (set as secrets, well-formed) and come back only as `true`: their values
- * are read as Pulumi secrets where they are used.
- */
-export function parseConfig(raw: Readonly<Record<string, string>>, options: ParseOptions = {}): ClusterConfig {
-    const ours: Record<string, unknown> = {};
-    for (const [full, value] of Object.entries(raw)) {
-        const [ns, key] = full.split(":");
-        if (ns === CONFIG_NAMESPACE && key !== undefined) {
-            ours[key] = value;
-        }
-    }
-    const problems: string[] = [];
-    for (const key of SECRET_KEYS) {
-        const value = ours[key];
-        if (value === undefined) {
-            continue;
-        }
-        const full = `${CONFIG_NAMESPACE}:${key}`;
-        if (!(options.secretKeys ?? new Set()).has(full)) {
-            problems.push(`${full}: is stored in plain text; remove it (pulumi config rm ${key}) and set it again with \`pulumi config set --secret ${key}\``);
-        } else if (PRIVATE_KEYS.has(key) && (typeof value !== "string" || !PRIVATE_KEY.test(value))) {
-            problems.push(`${full}: is not a private key (expected an OpenSSH or PEM block "-----BEGIN ... PRIVATE KEY-----"); set it from the key file: \`pulumi config set --secret ${key} < KEYFILE\``);
-        }
-        ours[key] = true;
-    }
-    const result = schema.safeParse(ours);
-    if (!result.success) {
-        problems.push(
-            ...result.error.issues.map((issue) => {
-                if (issue.code === "unrecognized_keys") {
-                    return issue.keys
-                        .map((k) => `${CONFIG_NAMESPACE}:${k}: unknown key; remove it or check its spelling (the keys are listed in Pulumi.yaml)`)
-                        .join("\n  - ");
-                }
-                return `${describePath(issue.path)}: ${issue.message}`;
-            }),
-        );
-    }
-    let config = result.data as ClusterConfig | undefined;
-    if (config !== undefined) {
-        problems.push(...mailProblems(config), ...registryProblems(config));
-        for (const [key, need] of Object.entries(SECRETS_NEEDED)) {
-            if (config[key as keyof ClusterConfig] !== true && need.when(config)) {
-                if (options.requireSecrets === false) {
-                    // Rendering: the operator sets what the stack calls for before `pulumi up`.
-                    config = { ...config, [key]: true };
-                } else {
-                    problems.push(`${CONFIG_NAMESPACE}:${key}: ${need.why}; set it with \`pulumi config set --secret ${key}${need.from}\``);
-                }
-            }
-        }
-    }
-    if (problems.length > 0 || config === undefined) {
-        throw new ConfigError(problems);
-    }
-    return config;
-}

@@ -1,3 +1,5 @@
+import { secretRef } from "../spec";
+
 /**
  * Mesos authentication: one principal per framework and one for the agents, and the files
  * each side reads. The renderers are pure: secrets appear as `{{secret:NAME}}` placeholders
@@ -13,8 +15,6 @@ export const PRINCIPALS = {
 
 export type PrincipalName = keyof typeof PRINCIPALS;
 
-/** The secret placeholder for a name. */
-export const secretRef = (name: string) => `{{secret:${name}}}`;
 
 /** The secret name of Chronos's mail password. */
 export const MAIL_PASSWORD = "chronos-mail-password";
@@ -33,22 +33,8 @@ export function agentCredential(): string {
     return `${JSON.stringify({ principal: PRINCIPALS.agent, secret: secretRef("agent") }, null, 2)}\n`;
 }
 
-/** A framework's secret file: the secret alone, no trailing newline (a newline breaks Marathon's auth). */
-export function secretFile(name: string): string {
-    return secretRef(name);
-}
-
 /** The secret names of the cluster registry's password and TLS key. */
 export const REGISTRY_PASSWORD = "registry-password";
 export const REGISTRY_TLS_KEY = "registry-tls-key";
 /** A Docker client config (`config.json`) holding the registry login, for pulls. */
 export const REGISTRY_DOCKER_CONFIG = "registry-docker-config";
-
-/**
- * A Docker client `config.json` that logs in to `address` as `user`: what the agents'
- * `--docker_config` and the hosts' pulls use. Its content is as secret as the password.
- */
-export function dockerClientConfig(address: string, user: string, password: string): string {
-    const auth = Buffer.from(`${user}:${password}`).toString("base64");
-    return `${JSON.stringify({ auths: { [address]: { auth } } }, null, 2)}\n`;
-}

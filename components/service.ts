@@ -1,0 +1,44 @@
+/**
+ * What a service is to the rest of the program. Each module in `services/` exports one
+ * descriptor; the topology (placement, ports), the cluster (tiers, components), render, health,
+ * the policy pack and the tests read the list of them (`services/index.ts`).
+ */
+import { ClusterConfig } from "./config";
+import { ServiceSpec } from "./spec";
+import { Host, PortRequest, Role, Topology } from "./topology/types";
+
+/** The upstream daemon a service runs, for checking its flags against upstream's list. */
+export interface UpstreamDaemon {
+    /** The daemon's name in `reference/flags/<daemon>-<version>.txt`. */
+    readonly daemon: string;
+    readonly version: string;
+    /** Environment variables that set flags (`MESOS_` for `--x` as `MESOS_X`); none if it reads no such variables. */
+    readonly envPrefix?: string;
+}
+
+export interface ServiceDescriptor {
+    /**
+     * The one name: its module (`services/<name>.ts`), image folder (`images/<name>/`), image
+     * (`mesos-cluster/<name>`), containers (`<name>-<host>`), resources (`<cluster>-<name>-<host>`),
+     * data directories (`<dataRoot>/<name>/`) and its type token's module.
+     */
+    readonly name: string;
+    /** The component's type token, `mesos:<name>:<Type>`: kept as it was, so existing stacks see no replacement. */
+    readonly type: string;
+    /** Start order: a service starts once every service of the lower tiers is ready on every host. */
+    readonly tier: number;
+    /** The hosts it runs on. */
+    readonly runsOn: Role;
+    /** Host ports it binds, each with the config key that moves it. */
+    readonly ports: (c: ClusterConfig) => readonly PortRequest[];
+    /** The upstream version its image is built on (the image's tag). */
+    readonly version: string;
+    /** Never pulled from a registry: the host's engine must have the image. */
+    readonly localImage?: boolean;
+    /** It is the registry the other images come from: pushes to it start once it is ready. */
+    readonly servesImages?: boolean;
+    /** The upstream daemon whose flags it passes, if any. */
+    readonly upstream?: UpstreamDaemon;
+    /** Its spec on one host: a pure function of the topology. */
+    readonly spec: (t: Topology, host: Host) => ServiceSpec;
+}

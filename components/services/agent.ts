@@ -1,0 +1,81 @@
+import { ServiceDescriptor } from "../service";
+import { ServiceSpec } from "../spec";
+import { Host, Topology, dataRootOf, portsOf } from "../topology/types";
+import { REGISTRY_DOCKER_CONFIG, agentCredential } from "./credentials";
+import { configFile, containerName, dataVolume, httpHealth, imageOf, keyPort, keyRange, libprocessEnv } from "./common";
+import { MESOS_VERSION } from "./master";
+import { registryUrl } from "./registry";
+import { secretRef } from "../spec";
+
+const NAME = "agent";
+const LOG_DIR = "/var/log/mesos";
+const CREDENTIAL = "/etc/mesos/credential.json";
+const DOCKER_CONFIG = "/etc/mesos/docker-config.json";
+
+/** `cpus:N;mem:M;ports:[a-b]`: what the agent offers; cpus and mem only where configured. */
+function resources(t: Topology): string {
+    const { agentCpus, agentMemoryMb } = t.config;
+    const { first, last } = t.ranges.agentTasks;
+    return [...(agentCpus > 0 ? [`cpus:${agentCpus}`] : []), ...(agentMemoryMb > 0 ? [`mem:${agentMemoryMb}`] : []), `ports:[${first}-${last}]`].join(";");
+}
+
+function spec(t: Topology, host: Host): ServiceSpec {
+    const c = t.config;
+    // The host's Docker daemon mounts task sandboxes by host path, so the work_dir must be
+    // the same path inside the agent's container and on the host.
+    const work = dataVolume(t, host, NAME, "work", `${dataRootOf(t, host)}/${NAME}/work`);
+    return {
+        service: NAME,
+        host,
+        containerName: containerName(t, NAME, host),
+        image: imageOf(NAME, MESOS_VERSION),
+        args: [
+            ...(c.agentAttributes === "" ? [] : [`--attributes=${c.agentAttributes}`]),
+            "--containerizers=docker,mesos",
+            ...(c.authentication ? [`--credential=${CREDENTIAL}`] : []),
+            // Tasks' images: the registry login, for the Docker and Mesos containerizers.
+            ...(t.registry?.auth ? [`--docker_config=${DOCKER_CONFIG}`] : []),
+            // Where the Mesos containerizer pulls images named without a registry.
+            ...(t.registry === undefined ? [] : [`--docker_registry=${registryUrl(t.registry)}`]),
+            `--executor_registration_timeout=${c.executorRegistrationTimeout}`,
+            `--hostname=${host.address}`,
+            `--ip=${host.address}`,
+            `--log_dir=${LOG_DIR}`,
+            `--logging_level=${c.logLevel}`,
+            `--master=${t.mesosZkUrl}`,
+            // In a container the agent cannot delegate executors to systemd.
+            "--no-systemd_enable_support",
+            `--port=${c.agentPort}`,
+            `--resources=${resources(t)}`,
+            `--work_dir=${work.container}`,
+        ],
+        env: libprocessEnv(host),
+        volumes: [
+            work,
+            dataVolume(t, host, NAME, "log", LOG_DIR),
+            { host: "/var/run/docker.sock", container: "/var/run/docker.sock" },
+            { host: "/sys/fs/cgroup", container: "/sys/fs/cgroup" },
+        ],
+        files: [
+            ...(c.authentication ? [configFile(t, host, NAME, CREDENTIAL, agentCredential())] : []),
+            ...(t.registry?.auth ? [configFile(t, host, NAME, DOCKER_CONFIG, secretRef(REGISTRY_DOCKER_CONFIG))] : []),
+        ],
+        health: httpHealth(t, host, [{ port: c.agentPort, path: "/slave(1)/health" }]),
+        ports: portsOf(t, NAME, host),
+        // The Docker and Mesos containerizers manage cgroups and namespaces of the host.
+        privileged: true,
+        pidHost: true,
+    };
+}
+
+/** A Mesos agent on every agent host, running tasks with the docker and mesos containerizers. */
+export const agent: ServiceDescriptor = {
+    name: NAME,
+    type: "mesos:agent:MesosAgent",
+    tier: 3,
+    runsOn: "agents",
+    ports: (c) => [keyPort(c, "agentPort"), keyRange(c, "agentTaskPorts")],
+    version: MESOS_VERSION,
+    upstream: { daemon: "mesos-agent", version: MESOS_VERSION, envPrefix: "MESOS_" },
+    spec,
+};

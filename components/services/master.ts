@@ -1,0 +1,56 @@
+import { ServiceDescriptor } from "../service";
+import { ServiceSpec } from "../spec";
+import { Host, Topology, portsOf } from "../topology/types";
+import { masterCredentials } from "./credentials";
+import { configFile, containerName, dataVolume, httpHealth, imageOf, keyPort, libprocessEnv } from "./common";
+
+const NAME = "master";
+export const MESOS_VERSION = "1.11.0";
+const WORK_DIR = "/var/lib/mesos/master";
+const CREDENTIALS = "/etc/mesos/credentials.json";
+const LOG_DIR = "/var/log/mesos";
+
+function spec(t: Topology, host: Host): ServiceSpec {
+    const c = t.config;
+    return {
+        service: NAME,
+        host,
+        containerName: containerName(t, NAME, host),
+        image: imageOf(NAME, MESOS_VERSION),
+        // Flags as arguments, not MESOS_* variables: an image's CMD (--registry=in_memory in
+        // Mesosphere's) would silently win over an env var.
+        args: [
+            ...(c.authentication ? ["--authenticate_agents", "--authenticate_frameworks"] : []),
+            `--cluster=${c.clusterName}`,
+            ...(c.authentication ? [`--credentials=${CREDENTIALS}`] : []),
+            `--hostname=${host.address}`,
+            `--ip=${host.address}`,
+            `--log_dir=${LOG_DIR}`,
+            `--logging_level=${c.logLevel}`,
+            `--port=${c.masterPort}`,
+            `--quorum=${t.quorum}`,
+            "--registry=replicated_log",
+            `--work_dir=${WORK_DIR}`,
+            `--zk=${t.mesosZkUrl}`,
+        ],
+        env: libprocessEnv(host),
+        volumes: [dataVolume(t, host, NAME, "work", WORK_DIR), dataVolume(t, host, NAME, "log", LOG_DIR)],
+        files: c.authentication ? [configFile(t, host, NAME, CREDENTIALS, masterCredentials())] : [],
+        health: httpHealth(t, host, [{ port: c.masterPort, path: "/master/health" }, { port: c.masterPort, path: "/master/redirect", redirect: true }]),
+        ports: portsOf(t, NAME, host),
+        privileged: false,
+        pidHost: false,
+    };
+}
+
+/** A Mesos master on every master host; they elect a leader through ZooKeeper. */
+export const master: ServiceDescriptor = {
+    name: NAME,
+    type: "mesos:master:MesosMaster",
+    tier: 2,
+    runsOn: "masters",
+    ports: (c) => [keyPort(c, "masterPort")],
+    version: MESOS_VERSION,
+    upstream: { daemon: "mesos-master", version: MESOS_VERSION, envPrefix: "MESOS_" },
+    spec,
+};
