@@ -7,6 +7,17 @@ import { Host, PortBinding } from "./topology/types";
 /** The label both runtimes put on every container: the service it runs. */
 export const SERVICE_LABEL_KEY = "mesos-cluster.service";
 
+/**
+ * In a spec's arguments, stands for the reference of the image the container itself runs: a
+ * runtime substitutes the reference it runs the container from, which only it knows.
+ */
+export const SELF_IMAGE = "{{image}}";
+
+/** The arguments with SELF_IMAGE replaced by `image`. */
+export function argsFor(spec: Pick<ServiceSpec, "args">, image: string): string[] {
+    return spec.args.map((a) => a.split(SELF_IMAGE).join(image));
+}
+
 /** The image a service runs: built from `images/<context>/`, tagged `<repository>:<tag>`. */
 export interface ImageSpec {
     /** Folder under `images/` that holds the Dockerfile. */

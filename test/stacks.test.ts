@@ -230,6 +230,15 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
             expect(flag(c, "containerizers")).toBe("docker,mesos");
             expect(flag(c, "executor_registration_timeout")).toMatch(/^([5-9]|\d\d+)mins$/);
             expect(c.args).toContain("--no-systemd_enable_support");
+            // Executors in containers of the agent's own image, beside it: tasks outlive its restart.
+            expect(flag(c, "docker_mesos_image")).toBe(c.image);
+            expect(c.args).toContain("--recover=reconnect");
+            expect(flag(c, "isolation")?.split(",")).toEqual(expect.arrayContaining(["cgroups/cpu", "cgroups/mem"]));
+            // A registry for tasks' images is used by the Mesos containerizer's docker provider only with its isolators.
+            if (flag(c, "docker_registry") !== undefined) {
+                expect(flag(c, "image_providers")).toBe("docker");
+                expect(flag(c, "isolation")?.split(",")).toEqual(expect.arrayContaining(["filesystem/linux", "docker/runtime"]));
+            }
             expect(c.privileged).toBe(true);
             expect(c.pidHost).toBe(true);
             const work = flag(c, "work_dir");

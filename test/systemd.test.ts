@@ -216,7 +216,8 @@ describe.each(stackNames())("stack %s: both runtimes carry the same service", (s
                 // The systemd runtime names the cluster registry's copy by its digest; the docker
                 // runtime the image it built: the same repository.
                 image: image.replace(/^[0-9.]+:\d+\//, "").replace(/(@sha256:[0-9a-f]+|:[^:/]+)$/, ""),
-                args,
+                // A reference to its own image (the agent's executors) names what the runtime runs.
+                args: args.map((a) => a.split(image).join("{{image}}")),
                 env,
                 volumes,
                 network,

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { SERVICE_LABEL_KEY, ServiceSpec, envList } from "../spec";
+import { SERVICE_LABEL_KEY, ServiceSpec, argsFor, envList } from "../spec";
 import { Host } from "../topology/types";
 import { SecretValues, ServiceRuntime, fileContent } from "./runtime";
 
@@ -61,7 +61,7 @@ export class DockerRuntime implements ServiceRuntime {
                 name: spec.containerName,
                 // The image ID: a rebuilt image rolls the container.
                 image: image.repoDigest,
-                command: [...spec.args],
+                command: argsFor(spec, `${spec.image.repository}:${spec.image.tag}`),
                 envs: envList(spec.env),
                 networkMode: "host",
                 labels: [{ label: SERVICE_LABEL_KEY, value: spec.service }],

@@ -1,5 +1,5 @@
 /** The files the systemd runtime writes on a host for a spec: its unit, env file and pull login. */
-import { HostFile, SERVICE_LABEL_KEY, ServiceSpec, envList, secretRef } from "../spec";
+import { HostFile, SERVICE_LABEL_KEY, ServiceSpec, argsFor, envList, secretRef } from "../spec";
 
 /** Where units and their env files live on a host. */
 export const UNIT_DIR = "/etc/systemd/system";
@@ -43,7 +43,7 @@ export function dockerRunArgs(spec: ServiceSpec, image: string): string[] {
         ...spec.volumes.map((v) => `--volume=${v.host}:${v.container}${v.readOnly ? ":ro" : ""}`),
         ...spec.files.map((f) => `--volume=${f.host}:${f.container}:ro`),
         image,
-        ...spec.args,
+        ...argsFor(spec, image),
     ];
 }
 

@@ -1,11 +1,10 @@
 import { ServiceDescriptor } from "../service";
-import { ServiceSpec } from "../spec";
+import { SELF_IMAGE, ServiceSpec, secretRef } from "../spec";
 import { Host, Topology, dataRootOf, portsOf } from "../topology/types";
 import { REGISTRY_DOCKER_CONFIG, agentCredential } from "./credentials";
 import { configFile, containerName, dataVolume, httpHealth, imageOf, keyPort, keyRange, libprocessEnv } from "./common";
 import { MESOS_VERSION } from "./master";
 import { registryUrl } from "./registry";
-import { secretRef } from "../spec";
 
 const NAME = "agent";
 const LOG_DIR = "/var/log/mesos";
@@ -33,19 +32,28 @@ function spec(t: Topology, host: Host): ServiceSpec {
             ...(c.agentAttributes === "" ? [] : [`--attributes=${c.agentAttributes}`]),
             "--containerizers=docker,mesos",
             ...(c.authentication ? [`--credential=${CREDENTIAL}`] : []),
+            // Docker executors run in containers of the agent's own image, beside the agent rather
+            // than inside its container: they, and their tasks, outlive a restart of the agent.
+            `--docker_mesos_image=${SELF_IMAGE}`,
             // Tasks' images: the registry login, for the Docker and Mesos containerizers.
             ...(t.registry?.auth ? [`--docker_config=${DOCKER_CONFIG}`] : []),
             // Where the Mesos containerizer pulls images named without a registry.
+            // (the docker image provider, which needs the filesystem/linux and docker/runtime isolators).
             ...(t.registry === undefined ? [] : [`--docker_registry=${registryUrl(t.registry)}`]),
             `--executor_registration_timeout=${c.executorRegistrationTimeout}`,
             `--hostname=${host.address}`,
+            ...(t.registry === undefined ? [] : ["--image_providers=docker"]),
             `--ip=${host.address}`,
+            // cgroups: tasks get the CPU and memory they asked for, and no more.
+            `--isolation=${["cgroups/cpu", "cgroups/mem", ...(t.registry === undefined ? [] : ["filesystem/linux", "docker/runtime"])].join(",")}`,
             `--log_dir=${LOG_DIR}`,
             `--logging_level=${c.logLevel}`,
             `--master=${t.mesosZkUrl}`,
             // In a container the agent cannot delegate executors to systemd.
             "--no-systemd_enable_support",
             `--port=${c.agentPort}`,
+            // After a restart, reattach to the executors that kept running (checkpointed state).
+            "--recover=reconnect",
             `--resources=${resources(t)}`,
             `--work_dir=${work.container}`,
         ],
