@@ -43,30 +43,43 @@ test("the registry comes from Debian's docker-registry package", () => {
     expect(dockerfile("registry")).toMatch(/apt-get install[^\n]* docker-registry /);
 });
 
-describe("Chronos's entrypoint passes the mail password from its file", () => {
+describe("Chronos's entrypoint starts the jar as upstream's start script does, with every argument whole", () => {
     const script = path.join(ROOT, "images", "chronos", "entrypoint.sh");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chronos-entry-"));
-    const upstream = path.join(dir, "start.sh");
-    // Stands in for the upstream entrypoint: prints each argument it is given on its own line.
-    fs.writeFileSync(upstream, '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\n', { mode: 0o755 });
+    const java = path.join(dir, "java");
+    // Stands in for java: prints LIBPROCESS_PORT, then each argument it is given on its own line.
+    fs.writeFileSync(java, '#!/bin/sh\necho "LIBPROCESS_PORT=$LIBPROCESS_PORT"\nfor a in "$@"; do printf "%s\\n" "$a"; done\n', { mode: 0o755 });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     const run = (passwordFile: string) =>
-        spawnSync("sh", [script, "--master=zk://h:2181/mesos", "--mail_user=ops"], {
+        spawnSync("sh", [script, "--master=zk://h:2181/mesos", "--cluster_name=a b", "--mail_user=ops"], {
             encoding: "utf8",
-            env: { PATH: process.env.PATH, UPSTREAM_ENTRYPOINT: upstream, MAIL_PASSWORD_FILE: passwordFile },
+            env: { PATH: process.env.PATH, JAVA: java, MAIL_PASSWORD_FILE: passwordFile, PORT0: "4400", PORT1: "4401", JVM_OPTS: "-Xmx512m -Dx=y" },
         });
+    const jar = ["-Xmx512m", "-Dx=y", "-jar", "/chronos/chronos.jar"];
 
-    test("appended as one argument, exactly as written", () => {
+    test("arguments kept whole, the mail password appended as one argument, --http_port from PORT0 last", () => {
         const file = path.join(dir, "mail-password");
         fs.writeFileSync(file, "p4ss word $HOME 'q'\n", { mode: 0o600 });
         const r = run(file);
         expect(r.status).toBe(0);
-        expect(r.stdout.split("\n").slice(0, -1)).toEqual(["--master=zk://h:2181/mesos", "--mail_user=ops", "--mail_password", "p4ss word $HOME 'q'"]);
+        expect(r.stdout.split("\n").slice(0, -1)).toEqual([
+            "LIBPROCESS_PORT=4401",
+            ...jar,
+            "--master=zk://h:2181/mesos",
+            "--cluster_name=a b",
+            "--mail_user=ops",
+            "--mail_password",
+            "p4ss word $HOME 'q'",
+            "--http_port",
+            "4400",
+        ]);
     });
 
-    test("nothing appended without the file", () => {
-        expect(run(path.join(dir, "absent")).stdout).toBe("--master=zk://h:2181/mesos\n--mail_user=ops\n");
+    test("nothing appended but the port without the file", () => {
+        expect(run(path.join(dir, "absent")).stdout).toBe(
+            ["LIBPROCESS_PORT=4401", ...jar, "--master=zk://h:2181/mesos", "--cluster_name=a b", "--mail_user=ops", "--http_port", "4400", ""].join("\n"),
+        );
     });
 
     test("the file the entrypoint reads is the one the program mounts", () => {

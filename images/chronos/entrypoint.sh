@@ -1,10 +1,21 @@
 #!/bin/sh
+# Starts Chronos as the upstream image's start script does (images/chronos/contract.yaml:
+# `LIBPROCESS_PORT=$PORT1 java $JVM_OPTS -jar /chronos/chronos.jar $@ --http_port $PORT0`), but
+# keeps every argument whole: the start script's unquoted $@ splits one that holds a blank.
+# Like it, this appends --http_port $PORT0, so the program never passes --http_port itself
+# (Chronos refuses an option given twice).
 # Chronos takes its SMTP password only as --mail_password. The program mounts it as a file, so
-# that it is never in a unit, a container's environment or Pulumi's diff; this passes it on.
+# that it is never in a unit, a container's environment or Pulumi's diff; this appends it.
 set -eu
-UPSTREAM_ENTRYPOINT=${UPSTREAM_ENTRYPOINT:-/chronos/bin/start.sh}
+: "${PORT0:?set PORT0 to Chronos's HTTP port}"
+: "${PORT1:?set PORT1 to Chronos's libprocess port}"
+JAVA=${JAVA:-java}
+CHRONOS_JAR=${CHRONOS_JAR:-/chronos/chronos.jar}
 MAIL_PASSWORD_FILE=${MAIL_PASSWORD_FILE:-/etc/chronos/mail-password}
+export LIBPROCESS_PORT="$PORT1"
 if [ -r "$MAIL_PASSWORD_FILE" ]; then
-    exec "$UPSTREAM_ENTRYPOINT" "$@" --mail_password "$(cat "$MAIL_PASSWORD_FILE")"
+    set -- "$@" --mail_password "$(cat "$MAIL_PASSWORD_FILE")"
 fi
-exec "$UPSTREAM_ENTRYPOINT" "$@"
+# JVM_OPTS holds several options (-Xmx512m …): split on blanks, as the start script does.
+# shellcheck disable=SC2086
+exec "$JAVA" ${JVM_OPTS:-} -jar "$CHRONOS_JAR" "$@" --http_port "$PORT0"

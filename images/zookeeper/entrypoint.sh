@@ -5,6 +5,7 @@
 #   ZOO_SERVERS                 space-separated server.N=host:peer:election;host:client lines
 #   ZOO_TICK_TIME (2000) ZOO_INIT_LIMIT (10) ZOO_SYNC_LIMIT (5)
 #   ZOO_4LW_COMMANDS_WHITELIST (ruok,srvr,mntr) ZOO_ADMIN_SERVER_ENABLED (false)
+#   ZOO_HEAP_MB (512)           the JVM's heap limit (-Xmx), in MiB
 set -eu
 
 DATA_DIR=/var/lib/zookeeper/data
@@ -64,7 +65,7 @@ chown -R zookeeper:zookeeper "$DATA_DIR" "$DATA_LOG_DIR" "$LOG_DIR"
 # the server would log nothing. Logs go to stdout (journald, docker logs) and to $LOG_DIR.
 J=/usr/share/java
 exec setpriv --reuid=zookeeper --regid=zookeeper --init-groups \
-    java -Dzookeeper.log.dir="$LOG_DIR" -Dzookeeper.root.logger=INFO,CONSOLE,ROLLINGFILE \
+    java -Xmx"${ZOO_HEAP_MB:-512}"m -Dzookeeper.log.dir="$LOG_DIR" -Dzookeeper.root.logger=INFO,CONSOLE,ROLLINGFILE \
     -Dlog4j.configuration=file:/etc/zookeeper/conf/log4j.properties \
     -cp "/etc/zookeeper/conf:$J/zookeeper.jar:$J/slf4j-log4j12.jar:$J/log4j-1.2.jar" \
     org.apache.zookeeper.server.quorum.QuorumPeerMain "$CONF"
