@@ -67,10 +67,8 @@ if (require.main === module) {
         const written = render(stack, out);
         console.log(`render: ${written.length} files for stack ${stack} in ${out}`);
     } catch (e) {
-        if (e instanceof ConfigError) {
-            console.error(e.message);
-            process.exit(1);
-        }
-        throw e;
+        // A bad stack or an unknown stack name is the operator's to fix: the message, no trace.
+        console.error(e instanceof ConfigError ? e.message : `render: ${(e as Error).message}`);
+        process.exit(1);
     }
 }

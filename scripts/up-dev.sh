@@ -6,7 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-command -v pulumi >/dev/null || { echo "up:dev: the Pulumi CLI is not installed; see https://www.pulumi.com/docs/install/" >&2; exit 1; }
+command -v pulumi >/dev/null || {
+    echo "up:dev: the Pulumi CLI is not installed; see https://www.pulumi.com/docs/install/" >&2
+    echo "up:dev: without it, 'npm run render -- --stack dev --out render-out' writes every file the stack would deploy, for review" >&2
+    exit 1
+}
 docker info >/dev/null 2>&1 || { echo "up:dev: no Docker engine answers on this machine; start one (or run scripts/docker-engine.sh start as root on Debian)" >&2; exit 1; }
 [ -d node_modules ] || npm ci
 

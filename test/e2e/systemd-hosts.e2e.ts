@@ -288,6 +288,29 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         expect(zkCli("h12", "get /e2e-probe")).toContain("written-on-h11");
     }, 240_000);
 
+    test("a create that fails after writing its files is finished by the next run, which also removes a file no longer emitted", async () => {
+        const c = commands.find((x) => x.name === "mesos-zookeeper-h11-unit") as Registered;
+        const create = plain(c.inputs.create) as string;
+        const stdin = plain(c.inputs.stdin) as string;
+        const stale = path.join(dataRoots[0], "zookeeper", "config", "stale-credential");
+        // A run that emits one more file and whose readiness fails: as a deploy cut short.
+        const extra = `0600 0 0 ${stale} ${Buffer.from("old secret").toString("base64")}\n`;
+        const failing = create.replace(/'300' 'zookeeper-entrypoint' 'health'$/, "'4' 'false'");
+        expect(failing).not.toBe(create);
+        const first = ssh(c, failing, stdin + extra);
+        expect({ status: first.status, stderr: first.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/zookeeper-h11\.service is not ready after 4s/) });
+        expect(fs.existsSync(stale)).toBe(true);
+        const before = docker(["inspect", "--format", "{{.Id}}", "zookeeper-h11"]).trim();
+        // The next run is asked for the state it never reached: it restarts, waits, records.
+        const second = ssh(c, create, stdin);
+        expect({ status: second.status, stdout: second.stdout }).toEqual({ status: 0, stdout: expect.stringMatching(/zookeeper-h11\.service: active, ready after \d+s \(changed=1\)/) });
+        expect(docker(["inspect", "--format", "{{.Id}}", "zookeeper-h11"]).trim()).not.toBe(before);
+        expect(fs.existsSync(stale)).toBe(false);
+        // And the run after that has nothing left to do.
+        expect(ssh(c, create, stdin).stdout).toMatch(/\(changed=0\)/);
+        await waitFor("a quorum", 90_000, quorate, () => JSON.stringify(modes()));
+    }, 240_000);
+
     test("npm run health reports the ensemble's members healthy and the services without images down", async () => {
         const rows = await checkStack("e2e", 3000);
         const zk = rows.filter((r) => r.service === "zookeeper");
