@@ -1,3 +1,4 @@
+import { SERVICES, service } from "../components/services";
 import { Emitted, emitted } from "./emitted";
 import { Evaluation, Registered, evaluate, isSecret, plain, stackConfig, stackNames } from "./harness";
 
@@ -91,24 +92,14 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
     });
 
     test("one component per service per host, each the cluster's child, with its runtime's resources below it", () => {
-        const placed: [string, string, string][] = [];
-        for (const m of x.masters) {
-            placed.push(
-                ["mesos:zookeeper:ZooKeeper", "zookeeper", m.name],
-                ["mesos:master:MesosMaster", "master", m.name],
-                ["mesos:marathon:Marathon", "marathon", m.name],
-                ["mesos:chronos:Chronos", "chronos", m.name],
-            );
-        }
-        for (const a of x.agents) {
-            placed.push(["mesos:agent:MesosAgent", "agent", a.name]);
-        }
-        for (const b of x.bamboo) {
-            placed.push(["mesos:bamboo:Bamboo", "bamboo", b.name]);
-        }
-        if (x.registry !== undefined) {
-            placed.push(["mesos:registry:Registry", "registry", x.registry.name]);
-        }
+        // Each service on the hosts of the list its descriptor names, as the stack file lists them.
+        const lists: Record<string, { name: string }[]> = {
+            masters: x.masters,
+            agents: x.agents,
+            bambooHosts: x.bamboo,
+            registryHost: x.registry === undefined ? [] : [x.registry],
+        };
+        const placed: [string, string, string][] = SERVICES.flatMap((d) => lists[d.runsOn].map((h): [string, string, string] => [d.type, d.name, h.name]));
         const components = e.resources.filter((r) => r.type.startsWith("mesos:") && r.type !== "mesos:index:MesosCluster");
         expect(components.map((c) => c.name).sort()).toEqual(placed.map(([, label, host]) => `mesos-${label}-${host}`).sort());
         for (const [type, label, host] of placed) {
@@ -125,7 +116,7 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
         // registry, a local engine provider and one pushed image per image the units pull. Both:
         // three generated credentials when authentication is on, one more for the registry's login.
         const credentials = (x.authentication ? 3 : 0) + (x.registry?.auth ? 1 : 0);
-        const pushes = x.runtime === "systemd" && x.registry !== undefined ? 1 + new Set(placed.map(([, label]) => label).filter((l) => l !== "registry")).size : 0;
+        const pushes = x.runtime === "systemd" && x.registry !== undefined ? 1 + new Set(placed.map(([, label]) => label).filter((l) => !service(l).localImage)).size : 0;
         expect(e.resources).toHaveLength(
             credentials + pushes + (x.runtime === "docker" ? 1 + x.hosts.size + 3 * placed.length : 1 + 2 * placed.length),
         );
@@ -315,7 +306,9 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
     test("tiers: each service starts after every service of the tier below, on every host, and nothing else", () => {
         // The resources that run services (container or command), by component name.
         const running = new Map(services.map((s) => [`mesos-${s.label}-${s.host}`, s.resource]));
-        const tier = (label: string) => ({ registry: 0, zookeeper: 1, master: 2, agent: 3, marathon: 3, chronos: 3, bamboo: 4 })[label] as number;
+        // One step per tier that has services: a tier with none on this stack is skipped.
+        const tiers = [...new Set(services.map((s) => service(s.label).tier))].sort((a, b) => a - b);
+        const tier = (label: string) => tiers.indexOf(service(label).tier);
         for (const s of services) {
             const deps = new Set(s.resource.dependencies);
             for (const other of services) {

@@ -5,7 +5,7 @@ import { masterCredentials } from "./credentials";
 import { configFile, containerName, dataVolume, httpHealth, imageOf, keyPort, libprocessEnv } from "./common";
 
 const NAME = "master";
-export const MESOS_VERSION = "1.11.0";
+export const MESOS_VERSION = "1.7.1";
 const WORK_DIR = "/var/lib/mesos/master";
 const CREDENTIALS = "/etc/mesos/credentials.json";
 const LOG_DIR = "/var/log/mesos";
