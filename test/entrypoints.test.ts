@@ -7,29 +7,6 @@ import { service } from "../components/services";
 import { ROOT } from "./harness";
 
 const dockerfile = (name: string) => fs.readFileSync(path.join(ROOT, "images", name, "Dockerfile"), "utf8");
-const from = (name: string) => /^FROM\s+(\S+)/m.exec(dockerfile(name))?.[1];
-
-describe("images are thin layers on pinned upstream versions", () => {
-    test.each([
-        ["zookeeper", "debian:bookworm-slim", service("zookeeper").version],
-        ["master", `mesosphere/mesos-master:${service("master").version}`, service("master").version],
-        ["agent", `mesosphere/mesos-slave:${service("agent").version}`, service("agent").version],
-        ["marathon", `mesosphere/marathon:v${service("marathon").version}`, service("marathon").version],
-        ["chronos", `mesosphere/chronos:v${service("chronos").version}`, service("chronos").version],
-        ["bamboo", "debian:bookworm-slim", service("bamboo").version],
-        ["registry", "debian:bookworm-slim", service("registry").version],
-    ])("%s is FROM %s and labelled %s", (name, base, version) => {
-        expect(from(name)).toBe(base);
-        expect(dockerfile(name)).toContain(`org.opencontainers.image.version="${version}"`);
-    });
-
-    test("ZooKeeper comes from Debian's package and renders its config at start", () => {
-        const file = dockerfile("zookeeper");
-        expect(file).toMatch(/apt-get install[^\n]* zookeeper /);
-        expect(file).toMatch(/ENTRYPOINT \["\/usr\/local\/bin\/zookeeper-entrypoint"\]/);
-        expect(fs.statSync(path.join(ROOT, "images", "zookeeper", "entrypoint.sh")).isFile()).toBe(true);
-    });
-});
 
 test("Bamboo is built from its pinned release, beside Debian's HAProxy and the reload script Bamboo runs", () => {
     const file = dockerfile("bamboo");
