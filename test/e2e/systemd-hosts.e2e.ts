@@ -329,7 +329,8 @@ describe("the systemd runtime on three real hosts over SSH", () => {
 
     test("the readiness step fails with a clear message when the member cannot reach a quorum", async () => {
         // A deploy whose readiness deadline is 20 s, with h12's and h13's members held down.
-        const short = await evaluate({ ...config, "mesos-cluster:readinessTimeoutSeconds": "20" }, "e2e");
+        // With the digests the registry reported, as every deploy after the first push sees them.
+        const short = await evaluate({ ...config, "mesos-cluster:readinessTimeoutSeconds": "20" }, "e2e", secretKeys(), { imageDigests: digests });
         const h11 = short.byName("mesos-zookeeper-h11-unit");
         for (const h of ["h12", "h13"] as const) {
             expect(onHost(h, `systemctl stop zookeeper-${h}.service; systemctl is-active zookeeper-${h}.service`).stdout).toBe("inactive");
