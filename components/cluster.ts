@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { RuntimeSettings, ServiceRuntime, createRuntime } from "./runtimes";
 import { ServiceDescriptor } from "./service";
-import { SERVICES } from "./services";
+import { service } from "./services";
 import { MAIL_PASSWORD, PRINCIPALS, REGISTRY_DOCKER_CONFIG, REGISTRY_PASSWORD, REGISTRY_TLS_KEY } from "./services/credentials";
 import { ServiceSpec, dockerClientConfig, endpointText } from "./spec";
 import { Host, Topology } from "./topology/types";
@@ -170,20 +170,21 @@ export class MesosCluster extends pulumi.ComponentResource {
      * below is ready, on every host; services of one tier start in parallel.
      */
     private build(name: string, t: Topology, runtime: ServiceRuntime): Service[] {
-        const placed = t.placements.flatMap((p) => p.services.map((s) => ({ host: p.host, descriptor: SERVICES.find((d) => d.name === s) as ServiceDescriptor })));
+        const placed = t.placements.flatMap((p) => p.services.map((s) => ({ host: p.host, descriptor: service(s) })));
         const tiers = [...new Set(placed.map((x) => x.descriptor.tier))].sort((a, b) => a - b);
         const services: Service[] = [];
         let below: Service[] = [];
         for (const tier of tiers) {
-            const here = placed
+            const built = placed
                 .filter((x) => x.descriptor.tier === tier)
-                .map(
-                    ({ host, descriptor }) =>
-                        new Service(`${name}-${descriptor.name}-${host.name}`, { descriptor, spec: descriptor.spec(t, host), runtime, after: below }, { parent: this }),
-                );
+                .map(({ host, descriptor }) => ({
+                    descriptor,
+                    component: new Service(`${name}-${descriptor.name}-${host.name}`, { descriptor, spec: descriptor.spec(t, host), runtime, after: below }, { parent: this }),
+                }));
+            const here = built.map((b) => b.component);
             services.push(...here);
             below = here;
-            const registries = here.filter((s) => SERVICES.some((d) => d.name === s.spec.service && d.servesImages));
+            const registries = built.filter((b) => b.descriptor.servesImages).map((b) => b.component);
             if (registries.length > 0) {
                 runtime.registryReady?.(registries);
             }

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { parseConfig } from "../components/config";
-import { SERVICES } from "../components/services";
+import { SERVICES, clusterSpecs } from "../components/services";
 import { ServiceSpec } from "../components/spec";
 import { buildTopology } from "../components/topology";
 import { ROOT, secretKeys, stackConfig, stackNames } from "./harness";
@@ -41,7 +41,7 @@ function instructions(dockerfile: string): { op: string; rest: string }[] {
 /** Every spec of every stack, by service. */
 const specs: ServiceSpec[] = stackNames().flatMap((stack) => {
     const t = buildTopology(parseConfig(stackConfig(stack), { secretKeys: new Set(secretKeys()) }));
-    return t.placements.flatMap((p) => p.services.map((s) => (SERVICES.find((d) => d.name === s) as (typeof SERVICES)[number]).spec(t, p.host)));
+    return clusterSpecs(t);
 });
 const PACKAGE_INSTALL = /\b(apt-get|apt|yum|dnf|apk)\s+(update|install|add)\b/;
 

@@ -67,6 +67,7 @@ function masterCountProblems(c: ClusterConfig): string[] {
     }
     return problems;
 }
+/** ZooKeeper ids are one byte in the election protocol's server ids used here. */
 const MAX_MEMBERS = 255;
 
 /** When each secret is needed, and why: the message for a stack that lacks it. */

@@ -156,8 +156,7 @@ export class SystemdRuntime implements ServiceRuntime {
         if (login !== undefined && handed.registryPassword === undefined) {
             throw new Error("the systemd runtime was given a registry login without its password");
         }
-        this.registryPassword = handed.registryPassword;
-        const password = handed.registryPassword;
+        const password = (this.registryPassword = handed.registryPassword);
         this.secrets =
             login === undefined || password === undefined
                 ? handed.files

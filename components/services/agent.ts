@@ -1,8 +1,8 @@
 import { ServiceDescriptor } from "../service";
 import { SELF_IMAGE, ServiceSpec, secretRef } from "../spec";
-import { Host, Topology, dataRootOf, portsOf } from "../topology/types";
+import { Host, Topology, dataRootOf } from "../topology/types";
 import { REGISTRY_DOCKER_CONFIG, agentCredential } from "./credentials";
-import { configFile, containerName, dataVolume, httpHealth, imageOf, keyPort, keyRange, libprocessEnv } from "./common";
+import { configFile, dataVolume, httpHealth, keyPort, keyRange, libprocessEnv, specBase } from "./common";
 import { MESOS_VERSION } from "./master";
 import { registryUrl } from "./registry";
 
@@ -24,10 +24,7 @@ function spec(t: Topology, host: Host): ServiceSpec {
     // the same path inside the agent's container and on the host.
     const work = dataVolume(t, host, NAME, "work", `${dataRootOf(t, host)}/${NAME}/work`);
     return {
-        service: NAME,
-        host,
-        containerName: containerName(t, NAME, host),
-        image: imageOf(NAME, MESOS_VERSION),
+        ...specBase(t, host, NAME, MESOS_VERSION),
         args: [
             ...(c.agentAttributes === "" ? [] : [`--attributes=${c.agentAttributes}`]),
             "--containerizers=docker,mesos",
@@ -69,7 +66,6 @@ function spec(t: Topology, host: Host): ServiceSpec {
             ...(t.registry?.auth ? [configFile(t, host, NAME, DOCKER_CONFIG, secretRef(REGISTRY_DOCKER_CONFIG))] : []),
         ],
         health: httpHealth(t, host, [{ port: c.agentPort, path: "/slave(1)/health" }]),
-        ports: portsOf(t, NAME, host),
         // The Docker and Mesos containerizers manage cgroups and namespaces of the host.
         privileged: true,
         pidHost: true,

@@ -1,7 +1,7 @@
 import { ServiceDescriptor } from "../service";
 import { ServiceSpec } from "../spec";
-import { Host, Topology, portsOf } from "../topology/types";
-import { configFile, containerName, dataVolume, httpHealth, imageOf, keyPort, keyRange } from "./common";
+import { Host, Topology } from "../topology/types";
+import { configFile, dataVolume, httpHealth, keyPort, keyRange, specBase } from "./common";
 import { HAPROXY_STATS_PATH, HaproxyLayout, renderHaproxyInitial, renderHaproxyTemplate } from "./haproxy";
 
 const NAME = "bamboo";
@@ -55,10 +55,7 @@ function spec(t: Topology, host: Host): ServiceSpec {
     const l = layout(t, host);
     const file = (container: string, template: string) => configFile(t, host, NAME, container, template, "0644");
     return {
-        service: NAME,
-        host,
-        containerName: containerName(t, NAME, host),
-        image: imageOf(NAME, VERSION),
+        ...specBase(t, host, NAME, VERSION),
         // Bamboo's own flags (Go's flag package: one dash).
         args: [`-bind=${host.address}:${c.bambooPort}`, `-config=${CONFIG}`, `-log=${LOG_DIR}/bamboo.log`],
         env: {},
@@ -69,9 +66,6 @@ function spec(t: Topology, host: Host): ServiceSpec {
             { port: c.bambooPort, path: "/status" },
             { port: c.haproxyHttpPort, path: HAPROXY_STATS_PATH },
         ]),
-        ports: portsOf(t, NAME, host),
-        privileged: false,
-        pidHost: false,
     };
 }
 

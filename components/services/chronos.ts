@@ -1,8 +1,8 @@
 import { ServiceDescriptor } from "../service";
 import { ServiceSpec, secretRef } from "../spec";
-import { Host, Topology, portsOf } from "../topology/types";
+import { Host, Topology } from "../topology/types";
 import { MAIL_PASSWORD, PRINCIPALS } from "./credentials";
-import { configFile, containerName, httpHealth, imageOf, keyPort, libprocessEnv } from "./common";
+import { configFile, httpHealth, keyPort, libprocessEnv, specBase } from "./common";
 
 const NAME = "chronos";
 const VERSION = "3.0.2";
@@ -13,10 +13,7 @@ export const CHRONOS_MAIL_PASSWORD_FILE = "/etc/chronos/mail-password";
 function spec(t: Topology, host: Host): ServiceSpec {
     const c = t.config;
     return {
-        service: NAME,
-        host,
-        containerName: containerName(t, NAME, host),
-        image: imageOf(NAME, VERSION),
+        ...specBase(t, host, NAME, VERSION),
         // No --http_port: the image's start appends `--http_port $PORT0` itself, and Chronos
         // refuses a repeated option (images/chronos/contract.yaml).
         args: [
@@ -51,9 +48,6 @@ function spec(t: Topology, host: Host): ServiceSpec {
             ...(c.chronosMailPassword ? [configFile(t, host, NAME, CHRONOS_MAIL_PASSWORD_FILE, secretRef(MAIL_PASSWORD))] : []),
         ],
         health: httpHealth(t, host, [{ port: c.chronosPort, path: "/ping" }]),
-        ports: portsOf(t, NAME, host),
-        privileged: false,
-        pidHost: false,
     };
 }
 

@@ -1,7 +1,7 @@
 /** Helpers the service modules share. They know Mesos; nothing here knows Docker or SSH. */
 import { ClusterConfig, fullKey } from "../config";
 import { FileSpec, HealthSpec, ImageSpec, VolumeSpec } from "../spec";
-import { Host, PortRequest, Topology, dataRootOf, parseRange } from "../topology/types";
+import { Host, PortRequest, Topology, dataRootOf, parseRange, portsOf } from "../topology/types";
 
 /** A port moved by the config key `k`. */
 export function keyPort(c: ClusterConfig, k: { [K in keyof ClusterConfig]: ClusterConfig[K] extends number ? K : never }[keyof ClusterConfig]): PortRequest {
@@ -34,6 +34,22 @@ export function containerName(t: Topology, service: string, host: Host): string 
 /** The image a service runs, built from `images/<service>/`. */
 export function imageOf(service: string, version: string, local = false): ImageSpec {
     return { context: service, repository: `mesos-cluster/${service}`, tag: version, ...(local ? { local: true } : {}) };
+}
+
+/**
+ * What every spec of `service` on `host` starts from: its container's name, its image, the
+ * ports the topology placed for it, unprivileged. A spec overrides what differs.
+ */
+export function specBase(t: Topology, host: Host, service: string, version: string, localImage = false) {
+    return {
+        service,
+        host,
+        containerName: containerName(t, service, host),
+        image: imageOf(service, version, localImage),
+        ports: portsOf(t, service, host),
+        privileged: false,
+        pidHost: false,
+    };
 }
 
 /** A persistent host directory for `service` under the data root. */

@@ -1,8 +1,8 @@
 import { ServiceDescriptor } from "../service";
 import { ServiceSpec, secretRef } from "../spec";
-import { Host, Topology, portsOf } from "../topology/types";
+import { Host, Topology } from "../topology/types";
 import { PRINCIPALS } from "./credentials";
-import { ServiceUser, configFile, containerName, httpHealth, imageOf, keyPort, libprocessEnv } from "./common";
+import { ServiceUser, configFile, httpHealth, keyPort, libprocessEnv, specBase } from "./common";
 
 const NAME = "marathon";
 const VERSION = "1.10.26";
@@ -13,10 +13,7 @@ const USER: ServiceUser = { uid: 65534, gid: 65534 };
 function spec(t: Topology, host: Host): ServiceSpec {
     const c = t.config;
     return {
-        service: NAME,
-        host,
-        containerName: containerName(t, NAME, host),
-        image: imageOf(NAME, VERSION),
+        ...specBase(t, host, NAME, VERSION),
         // Flags only: MARATHON_* variables as well would set each flag twice.
         args: [
             `--hostname=${host.address}`,
@@ -35,9 +32,6 @@ function spec(t: Topology, host: Host): ServiceSpec {
         volumes: [],
         files: c.authentication ? [configFile(t, host, NAME, SECRET, secretRef("marathon"), "0600", USER)] : [],
         health: httpHealth(t, host, [{ port: c.marathonPort, path: "/ping" }, { port: c.marathonPort, path: "/v2/leader" }]),
-        ports: portsOf(t, NAME, host),
-        privileged: false,
-        pidHost: false,
     };
 }
 

@@ -1,8 +1,8 @@
 import { ServiceDescriptor } from "../service";
 import { ServiceSpec } from "../spec";
-import { Host, Topology, portsOf } from "../topology/types";
+import { Host, Topology } from "../topology/types";
 import { masterCredentials } from "./credentials";
-import { configFile, containerName, dataVolume, httpHealth, imageOf, keyPort, libprocessEnv } from "./common";
+import { configFile, dataVolume, httpHealth, keyPort, libprocessEnv, specBase } from "./common";
 
 const NAME = "master";
 export const MESOS_VERSION = "1.7.1";
@@ -13,10 +13,7 @@ const LOG_DIR = "/var/log/mesos";
 function spec(t: Topology, host: Host): ServiceSpec {
     const c = t.config;
     return {
-        service: NAME,
-        host,
-        containerName: containerName(t, NAME, host),
-        image: imageOf(NAME, MESOS_VERSION),
+        ...specBase(t, host, NAME, MESOS_VERSION),
         // Flags as arguments, not MESOS_* variables: an image's CMD (--registry=in_memory in
         // Mesosphere's) would silently win over an env var.
         args: [
@@ -37,9 +34,6 @@ function spec(t: Topology, host: Host): ServiceSpec {
         volumes: [dataVolume(t, host, NAME, "work", WORK_DIR), dataVolume(t, host, NAME, "log", LOG_DIR)],
         files: c.authentication ? [configFile(t, host, NAME, CREDENTIALS, masterCredentials())] : [],
         health: httpHealth(t, host, [{ port: c.masterPort, path: "/master/health" }, { port: c.masterPort, path: "/master/redirect", redirect: true }]),
-        ports: portsOf(t, NAME, host),
-        privileged: false,
-        pidHost: false,
     };
 }
 

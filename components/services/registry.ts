@@ -1,9 +1,9 @@
 import { stringify } from "yaml";
 import { ServiceDescriptor } from "../service";
 import { ServiceSpec, secretRef } from "../spec";
-import { ClusterRegistry, Host, Topology, portsOf } from "../topology/types";
+import { ClusterRegistry, Host, Topology } from "../topology/types";
 import { REGISTRY_PASSWORD, REGISTRY_TLS_KEY } from "./credentials";
-import { configFile, containerName, dataVolume, imageOf, keyPort } from "./common";
+import { configFile, dataVolume, keyPort, specBase } from "./common";
 
 const NAME = "registry";
 /** Debian bookworm's `docker-registry` package (distribution). */
@@ -50,11 +50,8 @@ function spec(t: Topology, host: Host): ServiceSpec {
     }
     const base = registryUrl(r);
     return {
-        service: NAME,
-        host,
-        containerName: containerName(t, NAME, host),
         // The registry cannot serve its own image: its host's engine must have it.
-        image: imageOf(NAME, VERSION, true),
+        ...specBase(t, host, NAME, VERSION, true),
         args: ["serve", CONFIG],
         env: r.auth ? { LOGIN_USER: r.user } : {},
         volumes: [dataVolume(t, host, NAME, "data", STORAGE)],
@@ -75,9 +72,6 @@ function spec(t: Topology, host: Host): ServiceSpec {
             command: ["sh", "-c", `curl -fsS -o /dev/null --max-time 5 ${r.certificate === "" ? "" : "-k "}'${base}/'`],
             timeoutSeconds: t.config.readinessTimeoutSeconds,
         },
-        ports: portsOf(t, NAME, host),
-        privileged: false,
-        pidHost: false,
     };
 }
 

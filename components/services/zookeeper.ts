@@ -1,7 +1,7 @@
 import { ServiceDescriptor } from "../service";
 import { ServiceSpec } from "../spec";
-import { Host, Topology, ZOOKEEPER_CLIENT_PORT, ZOOKEEPER_ELECTION_PORT, ZOOKEEPER_PEER_PORT, portsOf } from "../topology/types";
-import { containerName, dataVolume, fixedPort, imageOf } from "./common";
+import { Host, Topology, ZOOKEEPER_CLIENT_PORT, ZOOKEEPER_ELECTION_PORT, ZOOKEEPER_PEER_PORT } from "../topology/types";
+import { dataVolume, fixedPort, specBase } from "./common";
 
 const NAME = "zookeeper";
 /** Debian bookworm's `zookeeper` package. */
@@ -22,10 +22,7 @@ function spec(t: Topology, host: Host): ServiceSpec {
         throw new Error(`host "${host.name}" is not a master, so it runs no ZooKeeper`);
     }
     return {
-        service: NAME,
-        host,
-        containerName: containerName(t, NAME, host),
-        image: imageOf(NAME, VERSION),
+        ...specBase(t, host, NAME, VERSION),
         args: [],
         // The image's entrypoint renders zoo.cfg and myid from these.
         env: {
@@ -50,9 +47,6 @@ function spec(t: Topology, host: Host): ServiceSpec {
             command: ["zookeeper-entrypoint", "health"],
             timeoutSeconds: t.config.readinessTimeoutSeconds,
         },
-        ports: portsOf(t, NAME, host),
-        privileged: false,
-        pidHost: false,
     };
 }
 

@@ -96,8 +96,6 @@ export interface Topology {
 export const ZOOKEEPER_CLIENT_PORT = 2181;
 export const ZOOKEEPER_PEER_PORT = 2888;
 export const ZOOKEEPER_ELECTION_PORT = 3888;
-/** ZooKeeper ids are one byte in the election protocol's server ids used here. */
-export const MAX_ZOOKEEPER_MEMBERS = 255;
 export const REGISTRY_USER = "mesos-cluster";
 
 /** A host's data root: the configured one, `{host}` replaced by the host's name. */

@@ -143,7 +143,8 @@ describe("the systemd runtime on three real hosts over SSH", () => {
 
     const pushedRefs: string[] = [];
     let digests: Record<string, string> = {};
-    const tierOf = (c: Registered) => (SERVICES.find((s) => c.name.startsWith(`mesos-${s.name}-`)) ?? service("?")).tier;
+    // Resources are named mesos-<service>-<host>-unit; service names hold no '-'.
+    const tierOf = (c: Registered) => service(c.name.split("-")[1]).tier;
 
     /**
      * What the program's pushes (docker.Image resources) do once the registry runs: tag each
