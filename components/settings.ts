@@ -17,7 +17,11 @@ export const IMAGES_DIR = "images";
 
 export function runtimeSettings(c: ClusterConfig, t: Topology, secret: SecretReader): RuntimeSettings {
     if (c.runtime === "docker") {
-        return { kind: "docker", engine: c.engine, sshUser: c.sshUser, sshPort: c.sshPort, imagesDir: IMAGES_DIR };
+        // Hosts with engines of their own pull one published copy of each image; on the local
+        // engine every host already shares the images built there.
+        const publish =
+            c.engine === "ssh" && t.registry !== undefined ? { registry: t.registry.address, username: t.registry.auth ? t.registry.user : undefined } : undefined;
+        return { kind: "docker", engine: c.engine, sshUser: c.sshUser, sshPort: c.sshPort, imagesDir: IMAGES_DIR, publish };
     }
     return {
         kind: "systemd",

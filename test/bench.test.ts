@@ -15,8 +15,8 @@ test("the critical path does not grow with the number of agents", async () => {
     const small = criticalPath(await nodes(ha(2)));
     const large = criticalPath(await nodes(ha(24)));
     expect(large).toBe(small);
-    // provider → image → registry → ZooKeeper → master → Marathon → Bamboo
-    expect(small).toBe(7);
+    // engine → registry image → registry → pushed image → ZooKeeper → master → Marathon → Bamboo
+    expect(small).toBe(8);
 });
 
 test("the same config evaluated twice gives identical inputs", async () => {
@@ -30,5 +30,6 @@ test("one agent's change touches that agent's resources only; adding one adds on
     expect([...moved.changed, ...moved.added, ...moved.removed].map(nameOf).sort()).toEqual(["mesos-agent-a4-container", "mesos-docker-a4"]);
     const added = diff(base, await nodes(ha(6, 3, (a) => [...a, "a7=10.1.0.7"])));
     expect(added.changed).toEqual([]);
-    expect(added.added.map(nameOf).sort()).toEqual(["mesos-agent-a7", "mesos-agent-a7-container", "mesos-agent-a7-image", "mesos-docker-a7"]);
+    // An agent is its component, its engine and its container: it pulls the published image.
+    expect(added.added.map(nameOf).sort()).toEqual(["mesos-agent-a7", "mesos-agent-a7-container", "mesos-docker-a7"]);
 });

@@ -25,8 +25,10 @@ export function emitted(e: Evaluation): Emitted[] {
             if (view === undefined) {
                 throw new Error(`${r.name}: runs no service`);
             }
-            // A container runs its image by ID; the name is the image resource's.
-            const image = r.type === CONTAINER_TYPE ? e.byName(r.name.replace(/-container$/, "-image")).inputs.imageName : view.image;
+            // A container runs an image built on its host by ID, the name being the image
+            // resource's; or the published image by its reference.
+            const built = r.type === CONTAINER_TYPE ? e.resources.find((x) => x.name === r.name.replace(/-container$/, "-image")) : undefined;
+            const image = built === undefined ? view.image : built.inputs.imageName;
             return { ...view, image, label, host, resource: r };
         });
 }

@@ -18,11 +18,14 @@ function argsFor(stack: string) {
     return { args, read, raw };
 }
 
-test("docker stacks: the engine settings, and no SSH key read", () => {
-    const { args, read } = argsFor("ha");
-    expect(args.runtime).toEqual({ kind: "docker", engine: "ssh", sshUser: "deploy", sshPort: 22, imagesDir: "images" });
+test("docker stacks: the engine settings, images published to the cluster's registry for hosts' own engines, and no SSH key read", () => {
+    const { args, read, raw } = argsFor("ha");
+    const registry = `${raw["mesos-cluster:masters"].match(new RegExp(`${raw["mesos-cluster:registryHost"]}=([0-9.]+)`))![1]}:5000`;
+    expect(args.runtime).toEqual({ kind: "docker", engine: "ssh", sshUser: "deploy", sshPort: 22, imagesDir: "images", publish: { registry, username: undefined } });
     expect(read).toEqual([]);
     expect(args.secrets).toEqual({ chronosMailPassword: undefined, registryTlsKey: undefined });
+    // On the local engine every host shares the images built there: nothing to publish.
+    expect(argsFor("dev").args.runtime).toMatchObject({ kind: "docker", engine: "local", publish: undefined });
 });
 
 test("systemd with the cluster's registry and a login: the key, the registry, its user, pushes, and the stack's secrets", () => {

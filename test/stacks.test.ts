@@ -55,6 +55,11 @@ function expected(config: Record<string, string>): Expected {
     };
 }
 
+/** Images go through the cluster's registry: always on systemd hosts; on docker, when each host has its own engine. */
+const publishes = (x: Expected) => x.registry !== undefined && (x.runtime === "systemd" || x.engine === "ssh");
+/** The docker runtime builds this service's image on its host's engine (rather than pulling the published one). */
+const builtOnHost = (x: Expected, label: string) => x.runtime === "docker" && (!publishes(x) || service(label).localImage === true);
+
 /** The stack's data root on a host: `{host}` stands for the host's name. */
 const rootOn = (x: Expected, host: string) => x.dataRoot.split("{host}").join(host);
 
@@ -108,30 +113,46 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
             expect(component.parent).toBe(cluster.urn);
             const children = e.resources.filter((r) => r.parent === component.urn).map((r) => r.name);
             expect(children.sort()).toEqual(
-                x.runtime === "docker" ? [`${component.name}-container`, `${component.name}-image`] : [`${component.name}-unit`],
+                x.runtime === "systemd"
+                    ? [`${component.name}-unit`]
+                    : builtOnHost(x, label)
+                      ? [`${component.name}-container`, `${component.name}-image`]
+                      : [`${component.name}-container`],
             );
         }
-        // docker: the cluster, a provider per host, and a component, image and container per service.
-        // systemd: the cluster, and a component and a command per service; with the cluster's
-        // registry, a local engine provider and one pushed image per image the units pull. Both:
-        // three generated credentials when authentication is on, one more for the registry's login.
+        // docker: the cluster, a provider per host, and a component and container per service, with
+        // an image built on the host unless it is published. systemd: the cluster, and a component
+        // and a command per service. Publishing to the cluster's registry: a local engine provider
+        // and one pushed image per image. Both: three generated credentials when authentication is
+        // on, one more for the registry's login.
         const credentials = (x.authentication ? 3 : 0) + (x.registry?.auth ? 1 : 0);
-        const pushes = x.runtime === "systemd" && x.registry !== undefined ? 1 + new Set(placed.map(([, label]) => label).filter((l) => !service(l).localImage)).size : 0;
+        const pushes = publishes(x) ? 1 + new Set(placed.map(([, label]) => label).filter((l) => !service(l).localImage)).size : 0;
+        const built = placed.filter(([, label]) => builtOnHost(x, label)).length;
         expect(e.resources).toHaveLength(
-            credentials + pushes + (x.runtime === "docker" ? 1 + x.hosts.size + 3 * placed.length : 1 + 2 * placed.length),
+            credentials + pushes + (x.runtime === "docker" ? 1 + x.hosts.size + 2 * placed.length + built : 1 + 2 * placed.length),
         );
         expect(services).toHaveLength(placed.length);
     });
 
     docker("one docker provider per host, reaching the engine the stack names", () => {
         const providers = e.ofType("pulumi:providers:docker");
-        expect(providers.map((p) => p.name).sort()).toEqual([...x.hosts.keys()].map((h) => `mesos-docker-${h}`).sort());
-        for (const p of providers) {
+        // Plus, where images are published, this machine's engine that builds them.
+        const builder = publishes(x) ? ["mesos-builder"] : [];
+        expect(providers.map((p) => p.name).sort()).toEqual([...builder, ...[...x.hosts.keys()].map((h) => `mesos-docker-${h}`)].sort());
+        for (const p of providers.filter((x) => x.name !== "mesos-builder")) {
             expect(p.parent).toBe(cluster.urn);
             const address = x.hosts.get(p.name.replace("mesos-docker-", ""));
             expect(p.inputs.host).toBe(x.engine === "ssh" ? `ssh://${x.sshUser}@${address}:22` : undefined);
+            // Engines that pull published images log in to the registry (the password a secret).
+            if (publishes(x) && x.registry?.auth) {
+                expect(isSecret(p.inputs.registryAuth)).toBe(true);
+                expect(JSON.parse(plain(p.inputs.registryAuth))).toEqual([{ address: `${x.registry.address}:5000`, username: "mesos-cluster", password: expect.any(String) }]);
+            } else {
+                expect(p.inputs.registryAuth).toBeUndefined();
+            }
         }
-        for (const r of [...e.ofType("docker:index/container:Container"), ...e.ofType("docker:index/image:Image")]) {
+        const onHosts = [...e.ofType("docker:index/container:Container"), ...e.ofType("docker:index/image:Image")].filter((r) => !r.name.startsWith("mesos-push-"));
+        for (const r of onHosts) {
             const host = r.name.split("-")[2];
             expect(r.provider).toMatch(new RegExp(`::mesos-docker-${host}::`));
         }
@@ -161,11 +182,20 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
         }
     });
 
-    docker("containers: restart policy, sorted env, the image built on their host, replaced by deleting first", () => {
+    docker("containers: restart policy, sorted env, the image built on their host or published, replaced by deleting first", () => {
         for (const c of e.ofType("docker:index/container:Container")) {
             expect(c.inputs.restart).toBe("always");
             expect(c.inputs.envs).toEqual([...c.inputs.envs].sort());
             expect(c.deleteBeforeReplace).toBe(true);
+            const label = c.name.split("-")[1];
+            if (!builtOnHost(x, label)) {
+                // The container runs the one copy pushed to the cluster's registry, by digest.
+                const pushed = e.byName(`mesos-push-${label}`);
+                expect(c.inputs.image).toMatch(new RegExp(`^${x.registry!.address.replace(/\./g, "\\.")}:5000/mesos-cluster/${label}@sha256:[0-9a-f]{64}$`));
+                expect(c.dependencies).toContain(pushed.urn);
+                expect(pushed.inputs.imageName).toBe(`${x.registry!.address}:5000/mesos-cluster/${label}:${pushed.inputs.imageName.split(":").pop()}`);
+                continue;
+            }
             // The container runs the image this stack built on its host.
             const image = e.byName(c.name.replace(/-container$/, "-image"));
             expect(c.inputs.image).toMatch(/^sha256:[0-9a-f]{64}$/);

@@ -168,7 +168,7 @@ describe("stack prod: one remote.Command per service per host", () => {
             expect(p.inputs.registry.server).toBe(registry);
             expect(p.inputs.registry.username).toBe("mesos-cluster");
             expect(isSecret(p.inputs.registry.password)).toBe(true);
-            expect(p.provider).toMatch(/::mesos-docker-local::/);
+            expect(p.provider).toMatch(/::mesos-builder::/);
             // Every push starts once the registry is ready, all at once.
             expect(p.dependencies).toContain(registryUnit.urn);
         }

@@ -1,7 +1,9 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { SERVICE_LABEL_KEY, ServiceSpec, argsFor, envList } from "../spec";
+import { SERVICE_LABEL_KEY, ServiceSpec, argsFor, envList, imageRef } from "../spec";
 import { Host } from "../topology/types";
+import { Container, DockerProvider } from "./lean";
+import { ImagePublisher, PublishArgs } from "./publish";
 import { SecretValues, ServiceRuntime, fileContent } from "./runtime";
 
 /** Arguments of the docker runtime. */
@@ -12,6 +14,11 @@ export interface DockerRuntimeArgs {
     readonly sshPort: number;
     /** Folder holding one Dockerfile folder per image, relative to the project (Pulumi's cwd). */
     readonly imagesDir: string;
+    /**
+     * The cluster's own registry, to build each image once on this machine's engine and push
+     * it there; unset, each host's engine builds the images it runs.
+     */
+    readonly publish?: Omit<PublishArgs, "imagesDir">;
 }
 
 /** The Docker engine URL of a host, or undefined for the local engine. */
@@ -20,48 +27,80 @@ export function engineHost(args: DockerRuntimeArgs, host: Host): string | undefi
 }
 
 /**
- * Runs each spec as a `docker.Image` built on the host's engine and a `docker.Container`
- * on the host network. One provider per host, shared by every service there.
+ * Runs each spec as a container on the host network of its host's engine. The image is the
+ * one published to the cluster's registry (`publish`), pulled by the engine by digest, or
+ * else a `docker.Image` built on the host's own engine. One provider per host, shared by
+ * every service there.
  */
 export class DockerRuntime implements ServiceRuntime {
-    private readonly providers = new Map<string, docker.Provider>();
+    private readonly providers = new Map<string, pulumi.ProviderResource>();
+    private readonly publisher?: ImagePublisher;
+    private readonly secrets: SecretValues;
 
     constructor(
         private readonly name: string,
         private readonly args: DockerRuntimeArgs,
         private readonly parent: pulumi.Resource,
-        private readonly secrets: SecretValues,
-    ) {}
+        handed: { readonly files: SecretValues; readonly registryPassword?: pulumi.Output<string> },
+    ) {
+        this.secrets = handed.files;
+        if (args.publish !== undefined) {
+            this.publisher = new ImagePublisher(name, { ...args.publish, imagesDir: args.imagesDir }, parent, handed.registryPassword);
+        }
+    }
 
-    private provider(host: Host): docker.Provider {
+    registryReady(ready: readonly pulumi.Resource[]): void {
+        this.publisher?.registryReady(ready);
+    }
+
+    private provider(host: Host): pulumi.ProviderResource {
         let provider = this.providers.get(host.name);
         if (provider === undefined) {
-            provider = new docker.Provider(`${this.name}-docker-${host.name}`, { host: engineHost(this.args, host) }, { parent: this.parent });
+            const publish = this.args.publish;
+            // Engines pull the published images with the registry's login.
+            const registryAuth =
+                publish?.username === undefined || this.publisher === undefined
+                    ? undefined
+                    : [{ address: publish.registry, username: publish.username, password: this.publisher.password }];
+            provider = new DockerProvider(`${this.name}-docker-${host.name}`, { host: engineHost(this.args, host), registryAuth }, { parent: this.parent });
             this.providers.set(host.name, provider);
         }
         return provider;
     }
 
-    deploy(name: string, spec: ServiceSpec, parent: pulumi.Resource, dependsOn: readonly pulumi.Resource[]): pulumi.Resource[] {
-        const provider = this.provider(spec.host);
+    /** The reference the host's engine runs: the published digest, or the ID of an image built there. */
+    private image(name: string, spec: ServiceSpec, provider: pulumi.ProviderResource, parent: pulumi.Resource, dependsOn: readonly pulumi.Resource[]) {
+        const tagged = `${spec.image.repository}:${spec.image.tag}`;
+        const publish = this.args.publish;
+        if (this.publisher !== undefined && publish !== undefined && spec.image.local !== true) {
+            const pushed = this.publisher.publish(spec.image, imageRef(spec.image, publish.registry), dependsOn);
+            return { ref: pushed.repoDigest, runs: pushed.repoDigest, resources: [] };
+        }
         const context = `${this.args.imagesDir}/${spec.image.context}`;
-        const image = new docker.Image(
+        const built = new docker.Image(
             `${name}-image`,
             {
-                imageName: `${spec.image.repository}:${spec.image.tag}`,
+                imageName: tagged,
                 build: { context, dockerfile: `${context}/Dockerfile`, platform: "linux/amd64" },
                 // Built on the host's own engine; nothing to push.
                 skipPush: true,
             },
             { parent, provider },
         );
-        const container = new docker.Container(
+        // The container runs the image's ID, so that a rebuilt image rolls it; the service's own
+        // arguments name the image by its tag on that engine.
+        return { ref: pulumi.output(tagged), runs: built.repoDigest, resources: [built] };
+    }
+
+    deploy(name: string, spec: ServiceSpec, parent: pulumi.Resource, dependsOn: readonly pulumi.Resource[]): pulumi.Resource[] {
+        const provider = this.provider(spec.host);
+        const image = this.image(name, spec, provider, parent, dependsOn);
+        const container = new Container(
             `${name}-container`,
             {
                 name: spec.containerName,
-                // The image ID: a rebuilt image rolls the container.
-                image: image.repoDigest,
-                command: argsFor(spec, `${spec.image.repository}:${spec.image.tag}`),
+                image: image.runs,
+                command: image.ref.apply((ref) => argsFor(spec, ref)),
                 envs: envList(spec.env),
                 networkMode: "host",
                 labels: [{ label: SERVICE_LABEL_KEY, value: spec.service }],
@@ -84,9 +123,9 @@ export class DockerRuntime implements ServiceRuntime {
                 waitTimeout: spec.health.timeoutSeconds,
             },
             // A fixed name and fixed host ports: the old container must go before the new starts.
-            // Images build early; only the container waits for the tiers below.
+            // Images build (or publish) early; only the container waits for the tiers below.
             { parent, provider, deleteBeforeReplace: true, dependsOn: [...dependsOn] },
         );
-        return [image, container];
+        return [...image.resources, container];
     }
 }

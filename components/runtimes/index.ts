@@ -20,7 +20,7 @@ export interface RuntimeSecrets {
 export function createRuntime(name: string, settings: RuntimeSettings, parent: pulumi.Resource, secrets: RuntimeSecrets): ServiceRuntime {
     switch (settings.kind) {
         case "docker":
-            return new DockerRuntime(name, settings, parent, secrets.files);
+            return new DockerRuntime(name, settings, parent, secrets);
         case "systemd":
             return new SystemdRuntime(name, settings, parent, secrets);
     }

@@ -1,7 +1,7 @@
 import * as remote from "@pulumi/command/remote";
-import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HostFile, ServiceSpec, dockerClientConfig, imageRef } from "../spec";
+import { ImagePublisher } from "./publish";
 import { SecretValues, ServiceRuntime, fileContent } from "./runtime";
 import { PULL_LOGIN, hostFiles, pullFrom, unitName } from "./systemdUnit";
 
@@ -137,64 +137,36 @@ function secretBundle(files: readonly HostFile[], secrets: SecretValues): pulumi
  * create and update write the files and (re)start the unit, delete removes them.
  */
 export class SystemdRuntime implements ServiceRuntime {
-    private readonly pushed = new Map<string, docker.Image>();
-    private localEngine?: docker.Provider;
-    /** What the pushes wait for: the registry, once the cluster has deployed it. */
-    private registryServed?: readonly pulumi.Resource[];
-
+    /** Pushes images to the cluster's registry, when it is the cluster's own. */
+    private readonly publisher?: ImagePublisher;
     /** The values the hosts' files are filled with: the specs' secrets and the pull login. */
     private readonly secrets: SecretValues;
-    private readonly registryPassword?: pulumi.Output<string>;
 
     constructor(
-        private readonly name: string,
+        name: string,
         private readonly args: SystemdRuntimeArgs,
-        private readonly parent: pulumi.Resource,
+        parent: pulumi.Resource,
         handed: { readonly files: SecretValues; readonly registryPassword?: pulumi.Output<string> },
     ) {
         const login = args.registryLogin;
-        if (login !== undefined && handed.registryPassword === undefined) {
+        const password = handed.registryPassword;
+        if (login !== undefined && password === undefined) {
             throw new Error("the systemd runtime was given a registry login without its password");
         }
-        const password = (this.registryPassword = handed.registryPassword);
         this.secrets =
             login === undefined || password === undefined
                 ? handed.files
                 : { ...handed.files, [PULL_LOGIN]: pulumi.secret(password.apply((p) => dockerClientConfig(args.registry, login.username, p))) };
+        if (args.push !== undefined) {
+            this.publisher = new ImagePublisher(name, { registry: args.registry, imagesDir: args.push.imagesDir, username: login?.username }, parent, password, [
+                // Its name before the docker runtime published too (no host has a provider here).
+                `${name}-docker-local`,
+            ]);
+        }
     }
 
     registryReady(ready: readonly pulumi.Resource[]): void {
-        this.registryServed = ready;
-    }
-
-    /**
-     * The image pushed to the cluster's registry, once per image: built by this machine's
-     * engine once the registry is ready (or, if the cluster never said, after `dependsOn`).
-     */
-    private pushedImage(spec: ServiceSpec, image: string, dependsOn: readonly pulumi.Resource[]): docker.Image | undefined {
-        const { push, registryLogin } = this.args;
-        if (push === undefined || spec.image.local === true) {
-            return undefined;
-        }
-        let pushed = this.pushed.get(image);
-        if (pushed === undefined) {
-            this.localEngine ??= new docker.Provider(`${this.name}-docker-local`, {}, { parent: this.parent });
-            const context = `${push.imagesDir}/${spec.image.context}`;
-            pushed = new docker.Image(
-                `${this.name}-push-${spec.image.context}`,
-                {
-                    imageName: image,
-                    build: { context, dockerfile: `${context}/Dockerfile`, platform: "linux/amd64" },
-                    registry:
-                        registryLogin === undefined
-                            ? undefined
-                            : { server: this.args.registry, username: registryLogin.username, password: this.registryPassword },
-                },
-                { parent: this.parent, provider: this.localEngine, dependsOn: [...(this.registryServed ?? dependsOn)] },
-            );
-            this.pushed.set(image, pushed);
-        }
-        return pushed;
+        this.publisher?.registryReady(ready);
     }
 
     /** The command line that runs `script` with `words` as $1.., as root. */
@@ -205,7 +177,7 @@ export class SystemdRuntime implements ServiceRuntime {
 
     deploy(name: string, spec: ServiceSpec, parent: pulumi.Resource, dependsOn: readonly pulumi.Resource[]): pulumi.Resource[] {
         const tagged = imageRef(spec.image, this.args.registry);
-        const pushed = this.pushedImage(spec, tagged, dependsOn);
+        const pushed = spec.image.local === true ? undefined : this.publisher?.publish(spec.image, tagged, dependsOn);
         // Pinned by digest where the push reports one, so that a restart can never pick up a
         // tag re-pushed behind Pulumi's back, and a new image is an update of the unit's file.
         const image = pushed === undefined ? pulumi.output(tagged) : pushed.repoDigest;

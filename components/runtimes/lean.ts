@@ -1,0 +1,37 @@
+/**
+ * Resources of the docker provider registered as @pulumi/docker's classes register them (same
+ * type token, same inputs, same options and plugin version) but carrying only the outputs the
+ * program reads.
+ *
+ * The generated class sets every property the type has, inputs and outputs alike (a
+ * docker.Container some 150), and the SDK makes an Output with its own promises for each:
+ * at 1,000 agents that was a third of a preview's time and most of its memory (BENCHMARKS.md).
+ * The engine sees the same request either way; test/lean.test.ts registers both and compares.
+ */
+import * as docker from "@pulumi/docker";
+import { getVersion } from "@pulumi/docker/utilities";
+import * as pulumi from "@pulumi/pulumi";
+
+/** The options the generated classes add: the plugin version the engine loads. */
+const defaults = (): pulumi.CustomResourceOptions => ({ version: getVersion() });
+
+/** A `docker:index/container:Container` with no outputs: nothing reads a container's state. */
+export class Container extends pulumi.CustomResource {
+    constructor(name: string, args: docker.ContainerArgs, opts: pulumi.CustomResourceOptions = {}) {
+        super("docker:index/container:Container", name, { ...args }, pulumi.mergeOptions(defaults(), opts));
+    }
+}
+
+/**
+ * A docker provider (an engine) with no outputs. Its configuration is passed as the generated
+ * class passes it: `host` falling back to DOCKER_HOST, `registryAuth` as JSON.
+ */
+export class DockerProvider extends pulumi.ProviderResource {
+    constructor(name: string, args: Pick<docker.ProviderArgs, "host" | "registryAuth">, opts: pulumi.ResourceOptions = {}) {
+        const props: pulumi.Inputs = { host: args.host ?? process.env.DOCKER_HOST };
+        if (args.registryAuth !== undefined) {
+            props.registryAuth = pulumi.output(args.registryAuth).apply(JSON.stringify);
+        }
+        super("docker", name, props, pulumi.mergeOptions(defaults(), opts));
+    }
+}
