@@ -1,25 +1,42 @@
 /**
- * npm run bench [-- --write]
+ * npm run bench [-- --write] [--quick]
  *
- * The program's cost and reach, measured in one run (each evaluation in a fresh process,
- * under Pulumi's mocks, as `pulumi preview` would evaluate it, through ts-node):
- *   1. evaluation time and peak memory for the ha layout with 10, 100 and 1,000 agents, against
- *      a baseline that registers as many trivial resources; the ratio program/baseline;
- *   2. the critical path of the resource graph for each size;
- *   3. no-op: the same config twice gives byte-identical inputs;
- *   4. blast radius: what one agent's change, an added agent, and added masters touch.
- * --write puts the figures, with the machine they ran on, into BENCHMARKS.md.
+ * The program's cost and reach, each evaluation in a fresh process under Pulumi's mocks, loaded
+ * through ts-node as `pulumi preview` loads it (bench/evaluate.ts):
+ *   1. evaluation time and peak memory of the ha layout with 10 to 5,000 agents on both runtimes,
+ *      against a baseline that registers as many trivial resources: program and baseline run in
+ *      interleaved pairs, each figure a median with its range, the ratios from the pairs; a
+ *      verdict only when every pair falls on the same side of the target;
+ *   2. the largest cluster that evaluates within 4 GiB and within 60 s, predicted from those
+ *      figures and then evaluated;
+ *   3. the critical path of the resource graph at each size;
+ *   4. what a preview that changes one agent costs against one that changes nothing;
+ *   5. no-op: the same config twice gives identical inputs;
+ *   6. blast radius: what one agent's change, an added agent and added masters touch.
+ * --write puts the figures, with the machine they ran on, into BENCHMARKS.md. --quick runs
+ * fewer pairs and sizes (to try the harness, not to judge).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Node, criticalPath, diff, nameOf } from "./analysis";
-import { readStackConfig } from "../scripts/stackFile";
+import { Runtime, haConfigValues } from "./layout";
 
 const ROOT = path.resolve(__dirname, "..");
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
-const SIZES = [10, 100, 1000];
+const QUICK = process.argv.includes("--quick");
+const RUNTIMES: Runtime[] = ["docker", "systemd"];
+/** The target: at 1,000 agents, the program within these multiples of the baseline. */
+const TARGET = { agents: 1000, time: 1.5, memory: 2 };
+/**
+ * Pairs per size. At the target size, 7: a verdict needs all 7 ratios on one side of the
+ * target, which a ratio whose median sits on the other side produces with probability at most
+ * 2 × 0.5^7 = 1.6% (a sign test); fewer pairs cannot reach 5%.
+ */
+const PAIRS: Record<number, number> = QUICK ? { 10: 1, 1000: 3 } : { 10: 3, 100: 3, 1000: 7, 5000: 3 };
+const SIZES = Object.keys(PAIRS).map(Number);
+const LIMITS = { memoryMb: 4096, seconds: 60 };
 
 interface Run {
     readonly seconds: number;
@@ -27,35 +44,105 @@ interface Run {
     readonly resources: Node[];
 }
 
-let runs = 0;
-function evaluateIn(mode: "program" | "baseline", arg: string): Run {
-    const out = path.join(TMP, `run-${runs++}.json`);
+let files = 0;
+function evaluateIn(mode: "program" | "baseline", arg: string, timeoutMs = 600_000): Run {
+    const out = path.join(TMP, `run-${files++}.json`);
     const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "evaluate.ts"), mode, arg, out], {
         cwd: ROOT,
         encoding: "utf8",
-        timeout: 600_000,
+        timeout: timeoutMs,
         maxBuffer: 64 * 1024 * 1024,
     });
     if (r.status !== 0) {
-        throw new Error(`evaluation failed (${mode} ${arg}): ${r.stderr}`);
+        throw new Error(`evaluation failed (${mode} ${arg}): ${r.error?.message ?? ""}${r.stderr}`);
     }
     const run = JSON.parse(fs.readFileSync(out, "utf8")) as Run;
     fs.rmSync(out);
     return run;
 }
 
-/** The ha stack's config with `agents` agents and `masters` masters. */
-function haConfig(agents: number, masters = 3, change: (agents: string[]) => string[] = (a) => a): string {
-    const { values } = readStackConfig(ROOT, "ha");
-    const m = Array.from({ length: masters }, (_, i) => `m${i + 1}=10.0.0.${11 + i}`);
-    const a = change(Array.from({ length: agents }, (_, i) => `a${i + 1}=10.1.${Math.floor(i / 250)}.${(i % 250) + 1}`));
-    const file = path.join(TMP, `config-${runs++}.json`);
-    fs.writeFileSync(file, JSON.stringify({ ...values, "mesos-cluster:masters": JSON.stringify(m), "mesos-cluster:agents": JSON.stringify(a) }));
+function configFile(values: Record<string, string>): string {
+    const file = path.join(TMP, `config-${files++}.json`);
+    fs.writeFileSync(file, JSON.stringify(values));
     return file;
 }
 
-const program = (config: string) => evaluateIn("program", config);
+const program = (values: Record<string, string>) => evaluateIn("program", configFile(values));
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
+const median = (xs: readonly number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+/** `median (min–max)`, or the one value. */
+const spread = (xs: readonly number[], digits = 2) =>
+    xs.length === 1 ? fmt(xs[0], digits) : `${fmt(median(xs), digits)} (${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)})`;
+
+/** met / missed only when every paired ratio is on one side of the target. */
+function verdict(ratios: readonly number[], target: number): string {
+    if (Math.max(...ratios) <= target) {
+        return "met";
+    }
+    if (Math.min(...ratios) > target) {
+        return "missed";
+    }
+    return "inconclusive";
+}
+
+interface Measured {
+    readonly agents: number;
+    readonly runtime: Runtime;
+    readonly resources: number;
+    readonly program: { seconds: number[]; mb: number[] };
+    readonly baseline: { seconds: number[]; mb: number[] };
+    readonly ratio: { seconds: number[]; mb: number[] };
+    readonly criticalPath: number;
+}
+
+/**
+ * `pairs` evaluations of the program and of a baseline with as many resources, one after the
+ * other, alternating which goes first so that a drift of the machine weighs on both alike.
+ */
+function measure(agents: number, runtime: Runtime, pairs: number): Measured {
+    const config = configFile(haConfigValues(agents, 3, runtime));
+    const m: Measured = {
+        agents,
+        runtime,
+        resources: 0,
+        program: { seconds: [], mb: [] },
+        baseline: { seconds: [], mb: [] },
+        ratio: { seconds: [], mb: [] },
+        criticalPath: 0,
+    };
+    let resources = 0;
+    let depth = 0;
+    for (let i = 0; i < pairs; i++) {
+        let p: Run | undefined;
+        let b: Run | undefined;
+        const runProgram = () => {
+            p = evaluateIn("program", config);
+            resources = p.resources.length;
+            depth = criticalPath(p.resources);
+        };
+        if (i % 2 === 0 || resources === 0) {
+            runProgram();
+            b = evaluateIn("baseline", String(resources));
+        } else {
+            b = evaluateIn("baseline", String(resources));
+            runProgram();
+        }
+        const [pr, br] = [p as Run, b as Run];
+        m.program.seconds.push(pr.seconds);
+        m.program.mb.push(pr.maxRssMb);
+        m.baseline.seconds.push(br.seconds);
+        m.baseline.mb.push(br.maxRssMb);
+        m.ratio.seconds.push(pr.seconds / br.seconds);
+        m.ratio.mb.push(pr.maxRssMb / br.maxRssMb);
+    }
+    return { ...m, resources, criticalPath: depth };
+}
+
+/** The agent count at which a straight line through (a, ya) and (b, yb) reaches `limit`. */
+const reach = (a: number, ya: number, b: number, yb: number, limit: number) => Math.floor(a + ((limit - ya) * (b - a)) / (yb - ya));
 
 function main(): void {
     const lines: string[] = [];
@@ -64,41 +151,99 @@ function main(): void {
         console.log(line);
     };
 
-    say("## 1. Evaluation cost at scale (ha layout: 3 masters, N agents, docker runtime)");
+    say("## 1. Evaluation cost at scale (ha layout: 3 masters, N agents)");
     say();
-    say("| agents | resources | program s | baseline s | ratio s | program peak MiB | baseline peak MiB | ratio MiB | critical path |");
-    say("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    const paths: number[] = [];
-    let ratioAt1000 = 0;
-    for (const n of SIZES) {
-        const p = program(haConfig(n));
-        const b = evaluateIn("baseline", String(p.resources.length));
-        const depth = criticalPath(p.resources);
-        paths.push(depth);
-        const ratio = p.seconds / b.seconds;
-        if (n === 1000) {
-            ratioAt1000 = ratio;
+    say(
+        `Program and baseline evaluated in interleaved pairs (${SIZES.map((n) => `${PAIRS[n]} at ${n}`).join(", ")}); each figure is the median (min–max), each ratio taken within a pair.`,
+    );
+    say();
+    say("| runtime | agents | resources | program s | baseline s | ratio s | program peak MiB | baseline peak MiB | ratio MiB | critical path |");
+    say("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    const measured: Measured[] = [];
+    for (const runtime of RUNTIMES) {
+        for (const n of SIZES) {
+            const m = measure(n, runtime, PAIRS[n]);
+            measured.push(m);
+            say(
+                `| ${runtime} | ${n} | ${m.resources} | ${spread(m.program.seconds)} | ${spread(m.baseline.seconds)} | ${spread(m.ratio.seconds)} | ${spread(m.program.mb, 0)} | ${spread(m.baseline.mb, 0)} | ${spread(m.ratio.mb)} | ${m.criticalPath} |`,
+            );
         }
-        say(`| ${n} | ${p.resources.length} | ${fmt(p.seconds)} | ${fmt(b.seconds)} | ${fmt(ratio)} | ${fmt(p.maxRssMb, 0)} | ${fmt(b.maxRssMb, 0)} | ${fmt(p.maxRssMb / b.maxRssMb)} | ${depth} |`);
     }
     say();
-    say(`Target ratio ≤ 1.5 at 1,000 agents: ${ratioAt1000 <= 1.5 ? "met" : "missed"} (${fmt(ratioAt1000)}).`);
-    say();
-    say("## 2. Deploy parallelism");
-    say();
-    say(`Critical path (resources created one after another) for ${SIZES.join(", ")} agents: ${paths.join(", ")}. Target, independent of the number of agents: ${new Set(paths).size === 1 ? "met" : "missed"}.`);
+    for (const m of measured.filter((x) => x.agents === TARGET.agents)) {
+        say(
+            `- ${m.runtime}, ${TARGET.agents} agents: time ratio ≤ ${TARGET.time}: ${verdict(m.ratio.seconds, TARGET.time)} (${spread(m.ratio.seconds)}); peak memory ratio ≤ ${TARGET.memory}: ${verdict(m.ratio.mb, TARGET.memory)} (${spread(m.ratio.mb)}).`,
+        );
+    }
     say();
 
-    say("## 3. No-op");
+    say("## 2. The largest cluster that previews within 4 GiB and within 60 s");
     say();
-    const first = program(haConfig(100));
-    const second = program(haConfig(100));
+    say("| runtime | predicted for 4 GiB | predicted for 60 s | evaluated | s | peak MiB | within both |");
+    say("|---|---:|---:|---:|---:|---:|---|");
+    for (const runtime of RUNTIMES) {
+        // A straight line through the two largest sizes measured.
+        const [a, b] = SIZES.slice(-2);
+        const [small, large] = [measured.find((m) => m.runtime === runtime && m.agents === a)!, measured.find((m) => m.runtime === runtime && m.agents === b)!];
+        const byMemory = reach(small.agents, median(small.program.mb), large.agents, median(large.program.mb), LIMITS.memoryMb);
+        const byTime = reach(small.agents, median(small.program.seconds), large.agents, median(large.program.seconds), LIMITS.seconds);
+        // The prediction, checked: evaluated at the nearest 500 below it, then 500 fewer while over.
+        // (A run that dies of it, out of memory, counts as over.)
+        const attempt = (agents: number): Run | undefined => {
+            try {
+                return evaluateIn("program", configFile(haConfigValues(agents, 3, runtime)), 5 * 60_000);
+            } catch {
+                return undefined;
+            }
+        };
+        const over = (r: Run | undefined) => r === undefined || r.maxRssMb > LIMITS.memoryMb || r.seconds > LIMITS.seconds;
+        let n = Math.max(500, Math.floor(Math.min(byMemory, byTime) / 500) * 500);
+        let run = attempt(n);
+        while (n > 500 && over(run)) {
+            n -= 500;
+            run = attempt(n);
+        }
+        say(`| ${runtime} | ${byMemory} | ${byTime} | ${n} | ${run ? fmt(run.seconds) : "failed"} | ${run ? fmt(run.maxRssMb, 0) : "–"} | ${over(run) ? "no" : "yes"} |`);
+    }
+    say();
+
+    say("## 3. Deploy parallelism");
+    say();
+    for (const runtime of RUNTIMES) {
+        const paths = measured.filter((m) => m.runtime === runtime).map((m) => m.criticalPath);
+        say(
+            `- ${runtime}: critical path (resources created one after another) for ${SIZES.join(", ")} agents: ${paths.join(", ")}. Target, independent of the number of agents: ${new Set(paths).size === 1 ? "met" : "missed"}.`,
+        );
+    }
+    say();
+
+    say("## 4. A preview that changes one agent, against one that changes nothing (docker, 1,000 agents)");
+    say();
+    const same = haConfigValues(1000);
+    const moved = haConfigValues(1000, 3, "docker", (a) => a.map((x) => (x.startsWith("a42=") ? "a42=10.9.9.9" : x)));
+    const nothing: number[] = [];
+    const one: number[] = [];
+    for (let i = 0; i < (QUICK ? 1 : 5); i++) {
+        nothing.push(program(same).seconds);
+        one.push(program(moved).seconds);
+    }
+    say(
+        `Evaluation: ${spread(nothing)} s changing nothing, ${spread(one)} s moving one agent (ratio of medians ${fmt(median(one) / median(nothing))}). The program registers every resource either way; what differs is the engine's work, which it does outside the program: it diffs each resource's inputs against the state and, for the one agent, asks its provider to plan a replacement.`,
+    );
+    say();
+
+    say("## 5. No-op");
+    say();
+    const first = program(haConfigValues(100));
+    const second = program(haConfigValues(100));
     const noop = diff(first.resources, second.resources);
     const differences = noop.changed.length + noop.added.length + noop.removed.length;
-    say(`The ha layout with 100 agents evaluated twice, in two processes: ${first.resources.length} resources, ${differences} differ in their inputs. Target 0: ${differences === 0 ? "met" : "missed"}.`);
+    say(
+        `The ha layout with 100 agents evaluated twice, in two processes: ${first.resources.length} resources, ${differences} differ in their inputs. Target 0: ${differences === 0 ? "met" : "missed"}.`,
+    );
     say();
 
-    say("## 4. Blast radius (ha layout, 100 agents)");
+    say("## 6. Blast radius (ha layout, docker, 100 agents)");
     say();
     say("| change | inputs changed | added | removed | which |");
     say("|---|---:|---:|---:|---|");
@@ -110,10 +255,10 @@ function main(): void {
         say(`| ${label} | ${d.changed.length} | ${d.added.length} | ${d.removed.length} | ${listed} |`);
         return d;
     };
-    const oneAgent = show("agent a42 moves to another address", program(haConfig(100, 3, (a) => a.map((x) => (x.startsWith("a42=") ? "a42=10.9.9.9" : x)))).resources);
+    const oneAgent = show("agent a42 moves to another address", program(haConfigValues(100, 3, "docker", (a) => a.map((x) => (x.startsWith("a42=") ? "a42=10.9.9.9" : x)))).resources);
     const touchedOthers = [...oneAgent.changed, ...oneAgent.added, ...oneAgent.removed].filter((u) => !/-a42(-|$)/.test(nameOf(u)));
-    show("an agent is added (a101)", program(haConfig(100, 3, (a) => [...a, "a101=10.9.9.10"])).resources);
-    show("two masters are added (3 → 5)", program(haConfig(100, 5)).resources);
+    show("an agent is added (a101)", program(haConfigValues(100, 3, "docker", (a) => [...a, "a101=10.9.9.10"])).resources);
+    show("two masters are added (3 → 5)", program(haConfigValues(100, 5)).resources);
     say();
     say(`Target, one agent's change touches that agent's resources only: ${touchedOthers.length === 0 ? "met" : `missed (${touchedOthers.map(nameOf).join(", ")})`}.`);
 

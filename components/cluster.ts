@@ -48,14 +48,30 @@ export class Service extends pulumi.ComponentResource {
     /** The address the service binds and advertises. */
     readonly address: pulumi.Output<string>;
 
+    /** What its runtime made of it. */
+    readonly resources: readonly pulumi.Resource[];
+
     constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super(args.descriptor.type, name, {}, opts);
         this.spec = args.spec;
-        args.runtime.deploy(name, args.spec, this, args.after);
+        this.resources = args.runtime.deploy(name, args.spec, this, args.after);
         this.containerName = pulumi.output(args.spec.containerName);
         this.address = pulumi.output(args.spec.host.address);
         this.registerOutputs({ containerName: this.containerName, address: this.address });
     }
+}
+
+/** Turns stack traces off; the function returned turns them back on (once). */
+function withoutStackTraces(): () => void {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    let restored = false;
+    return () => {
+        if (!restored) {
+            restored = true;
+            Error.stackTraceLimit = limit;
+        }
+    };
 }
 
 const urls = (hosts: readonly Host[], port: number) => hosts.map((h) => `http://${h.address}:${port}`);
@@ -87,13 +103,14 @@ export class MesosCluster extends pulumi.ComponentResource {
         super("mesos:index:MesosCluster", name, {}, opts);
         const t = args.topology;
         const c = t.config;
-        // The SDK captures a stack trace for every output property of every resource it
-        // constructs (to explain leaked promises, which a successful run never prints). A
-        // docker.Container has some 70, so at hundreds of agents these traces were most of the
-        // evaluation's time and memory (BENCHMARKS.md). None is taken while the services are
-        // built; the limit is restored however that ends.
-        const stackTraceLimit = Error.stackTraceLimit;
-        Error.stackTraceLimit = 0;
+        // The SDK captures a stack trace for every promise it makes (to explain leaked promises,
+        // which a successful run never prints): for every output property of every resource as
+        // it is constructed, and again at each step of its registration, most of which comes
+        // after the program has returned. Mapped through ts-node's source maps, those traces
+        // were a fifth of a preview's time and a third of what it allocated (BENCHMARKS.md).
+        // So none is taken from here to the end of the run, unless PULUMI_DEBUG_PROMISE_LEAKS
+        // asks for them: an error raised later still says what went wrong, without the trace.
+        const restore = process.env.PULUMI_DEBUG_PROMISE_LEAKS ? () => undefined : withoutStackTraces();
         try {
             const secrets = this.secrets(name, args);
             const runtime = createRuntime(name, args.runtime, this, { files: secrets, registryPassword: secrets[REGISTRY_PASSWORD] });
@@ -102,8 +119,10 @@ export class MesosCluster extends pulumi.ComponentResource {
                 this.registryUser = pulumi.output(t.registry.user);
                 this.registryPassword = secrets[REGISTRY_PASSWORD];
             }
-        } finally {
-            Error.stackTraceLimit = stackTraceLimit;
+        } catch (e) {
+            // A mistake found while building says where it was made.
+            restore();
+            throw e;
         }
         this.health = pulumi.output(
             this.services.map((s) => ({ service: s.spec.service, host: s.spec.host.name, endpoints: s.spec.health.endpoints.map(endpointText) })),

@@ -80,9 +80,16 @@ export async function evaluate(config: Record<string, string>, stack = "test", s
     pulumi.runtime.setAllConfig(config, secret.filter((k) => k in config));
 
     let program: Record<string, unknown> = {};
-    jest.isolateModules(() => {
-        program = require("../index");
-    });
+    // The program turns stack traces off for the rest of its run (cluster.ts); a test's own
+    // failures, after it, still need them.
+    const stackTraceLimit = Error.stackTraceLimit;
+    try {
+        jest.isolateModules(() => {
+            program = require("../index");
+        });
+    } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+    }
     const outputs: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(program)) {
         if (pulumi.Output.isInstance(v)) {
