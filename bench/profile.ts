@@ -84,13 +84,16 @@ async function main(): Promise<void> {
     const allocated = new Map<string, number>();
     const heapPackages = new Map<string, number>();
     let heapAll = 0;
-    const walk = (node: { callFrame: CallFrame; selfSize: number; children: unknown[] }) => {
+    // A built-in (Promise.all, Array.join) is charged to the script frame that called it.
+    type HeapNode = { callFrame: CallFrame; selfSize: number; children: HeapNode[] };
+    const walk = (node: HeapNode, caller: CallFrame) => {
+        const frame = node.callFrame.url === "" && caller.url !== "" ? caller : node.callFrame;
         heapAll += node.selfSize;
-        add(allocated, where(node.callFrame), node.selfSize);
-        add(heapPackages, packageOf(node.callFrame), node.selfSize);
-        node.children.forEach((c) => walk(c as typeof node));
+        add(allocated, where(frame), node.selfSize);
+        add(heapPackages, packageOf(frame), node.selfSize);
+        node.children.forEach((c) => walk(c, frame));
     };
-    walk(heap.head);
+    walk(heap.head, heap.head.callFrame);
 
     const ms = (us: number) => `${(us / 1000).toFixed(0)} ms`;
     const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
