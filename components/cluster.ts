@@ -43,10 +43,6 @@ export interface ServiceArgs {
 export class Service extends pulumi.ComponentResource {
     /** The spec this component deployed (plain data, for tests and rendering). */
     readonly spec: ServiceSpec;
-    /** The container's name on its host. */
-    readonly containerName: pulumi.Output<string>;
-    /** The address the service binds and advertises. */
-    readonly address: pulumi.Output<string>;
 
     /** What its runtime made of it. */
     readonly resources: readonly pulumi.Resource[];
@@ -55,9 +51,9 @@ export class Service extends pulumi.ComponentResource {
         super(args.descriptor.type, name, {}, opts);
         this.spec = args.spec;
         this.resources = args.runtime.deploy(name, args.spec, this, args.after);
-        this.containerName = pulumi.output(args.spec.containerName);
-        this.address = pulumi.output(args.spec.host.address);
-        this.registerOutputs({ containerName: this.containerName, address: this.address });
+        // Recorded in the stack's state for operators; nothing in the program reads them back
+        // (the spec has them), so they are plain values, not Outputs: one fewer pair per service.
+        this.registerOutputs({ containerName: args.spec.containerName, address: args.spec.host.address });
     }
 }
 

@@ -1,6 +1,7 @@
+import * as remote from "@pulumi/command/remote";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { Container, DockerProvider } from "../components/runtimes/lean";
+import { Command, Container, DockerProvider } from "../components/runtimes/lean";
 import { installMocks } from "./mocks";
 
 // The lean classes stand in for @pulumi/docker's own in every preview and update, so the engine
@@ -105,4 +106,27 @@ test("the local engine: no host falls back to DOCKER_HOST, as docker.Provider do
             process.env.DOCKER_HOST = saved;
         }
     }
+});
+
+test("a command: the same request as remote.Command's (connection completed and secret, triggers replace it)", async () => {
+    const parent = new pulumi.ComponentResource("test:index:Parent", "command-parent", {});
+    const before = new docker.Image("pushed", { imageName: "10.0.0.11:5000/x/y:1", build: { context: "." } });
+    await same((name, lean) => {
+        const args: remote.CommandArgs = {
+            connection: { host: "10.0.0.21", port: 22, user: "deploy", privateKey: pulumi.secret("-----BEGIN KEY-----") },
+            create: before.repoDigest.apply((ref) => `sh -c 'run' mesos-cluster ${ref}`),
+            update: before.repoDigest.apply((ref) => `sh -c 'run' mesos-cluster ${ref}`),
+            delete: "sh -c 'remove' mesos-cluster unit",
+            stdin: pulumi.secret("0600 0 0 /etc/x c2VjcmV0\n"),
+            triggers: ["10.0.0.21", "agent.service"],
+            addPreviousOutputInEnv: false,
+            logging: "none",
+        };
+        const opts: pulumi.CustomResourceOptions = { parent, dependsOn: [before], deleteBeforeReplace: true, additionalSecretOutputs: ["stdout", "stderr"] };
+        if (lean) {
+            new Command(name, args, opts);
+        } else {
+            new remote.Command(name, args, opts);
+        }
+    });
 });

@@ -1,19 +1,37 @@
 /**
- * Resources of the docker provider registered as @pulumi/docker's classes register them (same
- * type token, same inputs, same options and plugin version) but carrying only the outputs the
- * program reads.
+ * Resources of the docker and command providers registered as their generated classes register
+ * them (same type token, same inputs, same options and plugin version) but carrying only the
+ * outputs the program reads.
  *
  * The generated class sets every property the type has, inputs and outputs alike (a
  * docker.Container some 150), and the SDK makes an Output with its own promises for each:
  * at 1,000 agents that was a third of a preview's time and most of its memory (BENCHMARKS.md).
  * The engine sees the same request either way; test/lean.test.ts registers both and compares.
  */
+import * as remote from "@pulumi/command/remote";
+import { remote as commandInputs } from "@pulumi/command/types/input";
+import { getVersion as commandVersion } from "@pulumi/command/utilities";
 import * as docker from "@pulumi/docker";
 import { getVersion } from "@pulumi/docker/utilities";
 import * as pulumi from "@pulumi/pulumi";
 
 /** The options the generated classes add: the plugin version the engine loads. */
 const defaults = (): pulumi.CustomResourceOptions => ({ version: getVersion() });
+
+/**
+ * A `command:remote:Command` without its unread outputs (stdout and stderr stay secret outputs
+ * in the state). Its connection is completed with the provider's defaults and made secret, and
+ * its triggers replace it, as the generated class does.
+ */
+export class Command extends pulumi.CustomResource {
+    constructor(name: string, args: remote.CommandArgs, opts: pulumi.CustomResourceOptions = {}) {
+        const props: pulumi.Inputs = { ...args, connection: pulumi.secret(pulumi.output(args.connection).apply(commandInputs.connectionArgsProvideDefaults)) };
+        let options = pulumi.mergeOptions({ version: commandVersion() }, opts);
+        options = pulumi.mergeOptions(options, { additionalSecretOutputs: ["connection"] });
+        options = pulumi.mergeOptions(options, { replaceOnChanges: ["triggers[*]"] });
+        super("command:remote:Command", name, props, options);
+    }
+}
 
 /** A `docker:index/container:Container` with no outputs: nothing reads a container's state. */
 export class Container extends pulumi.CustomResource {

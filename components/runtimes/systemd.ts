@@ -1,6 +1,6 @@
-import * as remote from "@pulumi/command/remote";
 import * as pulumi from "@pulumi/pulumi";
 import { HostFile, ServiceSpec, dockerClientConfig, imageRef } from "../spec";
+import { Command } from "./lean";
 import { ImagePublisher } from "./publish";
 import { SecretValues, ServiceRuntime, fileContent } from "./runtime";
 import { PULL_LOGIN, hostFiles, pullFrom, unitName } from "./systemdUnit";
@@ -194,7 +194,7 @@ export class SystemdRuntime implements ServiceRuntime {
             ]),
         );
         const paths = hostFiles(spec, tagged, pull).map((f) => f.path);
-        const command = new remote.Command(
+        const command = new Command(
             `${name}-unit`,
             {
                 connection: {
