@@ -45,7 +45,7 @@ interface Run {
 }
 
 let files = 0;
-function evaluateIn(mode: "program" | "baseline", arg: string, timeoutMs = 600_000): Run {
+function evaluateIn(mode: "program" | "baseline" | "matched", arg: string, timeoutMs = 600_000): Run {
     const out = path.join(TMP, `run-${files++}.json`);
     const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "evaluate.ts"), mode, arg, out], {
         cwd: ROOT,
@@ -61,11 +61,12 @@ function evaluateIn(mode: "program" | "baseline", arg: string, timeoutMs = 600_0
     return run;
 }
 
-function configFile(values: Record<string, string>): string {
-    const file = path.join(TMP, `config-${files++}.json`);
-    fs.writeFileSync(file, JSON.stringify(values));
+function jsonFile(value: unknown): string {
+    const file = path.join(TMP, `input-${files++}.json`);
+    fs.writeFileSync(file, JSON.stringify(value));
     return file;
 }
+const configFile = (values: Record<string, string>) => jsonFile(values);
 
 const program = (values: Record<string, string>) => evaluateIn("program", configFile(values));
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
@@ -95,6 +96,9 @@ interface Measured {
     readonly program: { seconds: number[]; mb: number[] };
     readonly baseline: { seconds: number[]; mb: number[] };
     readonly ratio: { seconds: number[]; mb: number[] };
+    /** Against the baseline whose resources have as many inputs as the program's (at the target size). */
+    readonly matched: { seconds: number[]; mb: number[]; inputs: number };
+    readonly matchedRatio: { seconds: number[]; mb: number[] };
     readonly criticalPath: number;
 }
 
@@ -111,25 +115,36 @@ function measure(agents: number, runtime: Runtime, pairs: number): Measured {
         program: { seconds: [], mb: [] },
         baseline: { seconds: [], mb: [] },
         ratio: { seconds: [], mb: [] },
+        matched: { seconds: [], mb: [], inputs: 0 },
+        matchedRatio: { seconds: [], mb: [] },
         criticalPath: 0,
     };
+    const withMatched = agents === TARGET.agents;
     let resources = 0;
     let depth = 0;
+    let inputs = "";
     for (let i = 0; i < pairs; i++) {
         let p: Run | undefined;
         let b: Run | undefined;
-        const runProgram = () => {
-            p = evaluateIn("program", config);
-            resources = p.resources.length;
-            depth = criticalPath(p.resources);
-        };
-        if (i % 2 === 0 || resources === 0) {
-            runProgram();
-            b = evaluateIn("baseline", String(resources));
-        } else {
-            b = evaluateIn("baseline", String(resources));
-            runProgram();
-        }
+        let x: Run | undefined;
+        const steps = [
+            () => {
+                p = evaluateIn("program", config);
+                resources = p.resources.length;
+                depth = criticalPath(p.resources);
+                if (inputs === "") {
+                    const counts = p.resources.map((r) => Object.keys(r.inputs as object).length);
+                    m.matched.inputs = counts.reduce((a, c) => a + c, 0);
+                    inputs = jsonFile(counts);
+                }
+            },
+            () => (b = evaluateIn("baseline", String(resources))),
+            ...(withMatched ? [() => (x = evaluateIn("matched", inputs))] : []),
+        ];
+        // The program first in the first round (it says how many resources), then the order
+        // turns, so that a drift of the machine weighs on every kind alike.
+        const order = steps.map((_, k) => (k + i) % steps.length);
+        order.forEach((k) => steps[k]());
         const [pr, br] = [p as Run, b as Run];
         m.program.seconds.push(pr.seconds);
         m.program.mb.push(pr.maxRssMb);
@@ -137,6 +152,12 @@ function measure(agents: number, runtime: Runtime, pairs: number): Measured {
         m.baseline.mb.push(br.maxRssMb);
         m.ratio.seconds.push(pr.seconds / br.seconds);
         m.ratio.mb.push(pr.maxRssMb / br.maxRssMb);
+        if (x !== undefined) {
+            m.matched.seconds.push(x.seconds);
+            m.matched.mb.push(x.maxRssMb);
+            m.matchedRatio.seconds.push(pr.seconds / x.seconds);
+            m.matchedRatio.mb.push(pr.maxRssMb / x.maxRssMb);
+        }
     }
     return { ...m, resources, criticalPath: depth };
 }
@@ -174,6 +195,16 @@ function main(): void {
         say(
             `- ${m.runtime}, ${TARGET.agents} agents: time ratio ≤ ${TARGET.time}: ${verdict(m.ratio.seconds, TARGET.time)} (${spread(m.ratio.seconds)}); peak memory ratio ≤ ${TARGET.memory}: ${verdict(m.ratio.mb, TARGET.memory)} (${spread(m.ratio.mb)}).`,
         );
+    }
+    say();
+    say(
+        `The SDK's own cost grows with the number of input properties a resource has (it makes an Output, with its promises, for each), and the trivial baseline's resources have one. Against a baseline of as many resources with as many inputs as the program's (at ${TARGET.agents} agents):`,
+    );
+    say();
+    say("| runtime | inputs | matched baseline s | program / matched s | matched baseline peak MiB | program / matched MiB |");
+    say("|---|---:|---:|---:|---:|---:|");
+    for (const m of measured.filter((x) => x.agents === TARGET.agents)) {
+        say(`| ${m.runtime} | ${m.matched.inputs} | ${spread(m.matched.seconds)} | ${spread(m.matchedRatio.seconds)} | ${spread(m.matched.mb, 0)} | ${spread(m.matchedRatio.mb)} |`);
     }
     say();
 

@@ -1,8 +1,10 @@
 /**
  * One evaluation in a fresh process, for the benchmark: the program (index.ts) for a config
- * under mocks, or a baseline that registers the same number of trivial resources.
+ * under mocks, a baseline that registers the same number of trivial resources (one input
+ * each), or one that registers resources with as many inputs as the program's.
  *   ts-node -T bench/evaluate.ts program CONFIG.json OUT.json
  *   ts-node -T bench/evaluate.ts baseline COUNT OUT.json
+ *   ts-node -T bench/evaluate.ts matched INPUT-COUNTS.json OUT.json
  * Writes {seconds, maxRssMb, resources: the registrations (test/mocks.ts)}.
  */
 import * as fs from "fs";
@@ -22,6 +24,16 @@ async function main(): Promise<void> {
         pulumi.runtime.setAllConfig(config, ["mesos-cluster:sshPrivateKey"].filter((k) => k in config));
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program runs on being loaded, after the mocks
         require("../index");
+    } else if (mode === "matched") {
+        // As many resources as the program registers, each with as many (string) inputs as
+        // the program's resource in its place: what the SDK costs for that many properties.
+        const counts = JSON.parse(fs.readFileSync(arg, "utf8")) as number[];
+        class Matched extends pulumi.CustomResource {
+            constructor(name: string, inputs: number) {
+                super("bench:index:Matched", name, Object.fromEntries(Array.from({ length: inputs }, (_, i) => [`input${i}`, `${name}-${i}`])));
+            }
+        }
+        counts.forEach((inputs, i) => new Matched(`matched-${i}`, inputs));
     } else {
         class Trivial extends pulumi.CustomResource {
             constructor(name: string) {

@@ -188,7 +188,10 @@ export class MesosCluster extends pulumi.ComponentResource {
         const placed = t.placements.flatMap((p) => p.services.map((s) => ({ host: p.host, descriptor: service(s) })));
         const tiers = [...new Set(placed.map((x) => x.descriptor.tier))].sort((a, b) => a - b);
         const services: Service[] = [];
-        let below: Service[] = [];
+        // The resources of the tier below, rather than its components: the SDK would expand each
+        // component into the same resources for every dependent, with promises of its own (at
+        // thousands of agents, a large share of a preview's memory; BENCHMARKS.md).
+        let below: pulumi.Resource[] = [];
         for (const tier of tiers) {
             const built = placed
                 .filter((x) => x.descriptor.tier === tier)
@@ -198,8 +201,8 @@ export class MesosCluster extends pulumi.ComponentResource {
                 }));
             const here = built.map((b) => b.component);
             services.push(...here);
-            below = here;
-            const registries = built.filter((b) => b.descriptor.servesImages).map((b) => b.component);
+            below = here.flatMap((s) => s.resources);
+            const registries = built.filter((b) => b.descriptor.servesImages).flatMap((b) => b.component.resources);
             if (registries.length > 0) {
                 runtime.registryReady?.(registries);
             }

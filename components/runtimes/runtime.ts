@@ -5,18 +5,27 @@ import { FileSpec, ServiceSpec, fillTemplate, secretsIn } from "../spec";
 /** Secret values by name, as Pulumi secrets, for the runtimes to fill file templates with. */
 export type SecretValues = Readonly<Record<string, pulumi.Output<string>>>;
 
-/** A file's content with its secrets filled in: a Pulumi secret whenever it holds one. */
-export function fileContent(file: Pick<FileSpec, "container" | "template">, secrets: SecretValues): pulumi.Output<string> {
-    const names = secretsIn(file.template);
+/**
+ * The values of the secrets `files` name, as one Output by name (a Pulumi secret), or
+ * undefined when they name none.
+ */
+export function secretValues(files: readonly Pick<FileSpec, "container" | "template">[], secrets: SecretValues): pulumi.Output<Record<string, string>> | undefined {
+    const names = [...new Set(files.flatMap((f) => secretsIn(f.template)))];
     if (names.length === 0) {
-        return pulumi.output(file.template);
+        return undefined;
     }
     const missing = names.filter((n) => secrets[n] === undefined);
     if (missing.length > 0) {
-        throw new Error(`${file.container} needs secrets that were not generated: ${missing.join(", ")}`);
+        const where = files.filter((f) => secretsIn(f.template).some((n) => missing.includes(n))).map((f) => f.container);
+        throw new Error(`${where.join(", ")} needs secrets that were not generated: ${missing.join(", ")}`);
     }
-    const values = pulumi.all(Object.fromEntries(names.map((n) => [n, secrets[n]])));
-    return pulumi.secret(values.apply((v) => fillTemplate(file.template, v)));
+    return pulumi.secret(pulumi.all(Object.fromEntries(names.map((n) => [n, secrets[n]]))));
+}
+
+/** A file's content with its secrets filled in: a Pulumi secret whenever it holds one. */
+export function fileContent(file: Pick<FileSpec, "container" | "template">, secrets: SecretValues): pulumi.Output<string> {
+    const values = secretValues([file], secrets);
+    return values === undefined ? pulumi.output(file.template) : pulumi.secret(values.apply((v) => fillTemplate(file.template, v)));
 }
 
 /** Turns specs into resources. Implementations know Docker or SSH; none knows Mesos. */

@@ -1,8 +1,10 @@
+import type { types } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { HostFile, ServiceSpec, dockerClientConfig, imageRef } from "../spec";
+import { HostFile, ServiceSpec, dockerClientConfig, fillTemplate, imageRef } from "../spec";
+import { Host } from "../topology/types";
 import { Command } from "./lean";
 import { ImagePublisher } from "./publish";
-import { SecretValues, ServiceRuntime, fileContent } from "./runtime";
+import { SecretValues, ServiceRuntime, secretValues } from "./runtime";
 import { PULL_LOGIN, hostFiles, pullFrom, unitName } from "./systemdUnit";
 
 /** Arguments of the systemd runtime. */
@@ -126,10 +128,21 @@ export function bundle(files: readonly HostFile[]): string {
     return files.map((f) => `${f.mode} ${f.uid ?? 0} ${f.gid ?? 0} ${f.path} ${Buffer.from(f.content).toString("base64")}\n`).join("");
 }
 
-/** The bundle with every template filled in: a Pulumi secret as soon as one file holds a secret. */
-function secretBundle(files: readonly HostFile[], secrets: SecretValues): pulumi.Output<string> {
-    const contents = files.map((f) => fileContent({ container: f.path, template: f.content }, secrets));
-    return pulumi.all(contents).apply((filled) => bundle(files.map((f, i) => ({ ...f, content: filled[i] }))));
+/**
+ * The bundle of the files `files(ref)` names for the image `image` runs as, with every template
+ * filled in: a Pulumi secret as soon as one file holds a secret. (One Output per service: at
+ * thousands of agents each Output counts, BENCHMARKS.md.)
+ */
+function filledBundle(files: (ref: string) => readonly HostFile[], image: pulumi.Output<string>, secrets: SecretValues): pulumi.Output<string> {
+    // Which secrets the files name does not depend on the image reference.
+    const values = secretValues(
+        files("").map((f) => ({ container: f.path, template: f.content })),
+        secrets,
+    );
+    if (values === undefined) {
+        return image.apply((ref) => bundle(files(ref)));
+    }
+    return pulumi.secret(pulumi.all([image, values]).apply(([ref, v]) => bundle(files(ref).map((f) => ({ ...f, content: fillTemplate(f.content, v) })))));
 }
 
 /**
@@ -137,6 +150,7 @@ function secretBundle(files: readonly HostFile[], secrets: SecretValues): pulumi
  * create and update write the files and (re)start the unit, delete removes them.
  */
 export class SystemdRuntime implements ServiceRuntime {
+    private readonly connections = new Map<string, pulumi.Output<types.input.remote.ConnectionArgs>>();
     /** Pushes images to the cluster's registry, when it is the cluster's own. */
     private readonly publisher?: ImagePublisher;
     /** The values the hosts' files are filled with: the specs' secrets and the pull login. */
@@ -169,6 +183,17 @@ export class SystemdRuntime implements ServiceRuntime {
         this.publisher?.registryReady(ready);
     }
 
+    /** The SSH connection to a host (a secret: it carries the key), one per host. */
+    private connection(host: Host): pulumi.Output<types.input.remote.ConnectionArgs> {
+        let connection = this.connections.get(host.name);
+        if (connection === undefined) {
+            const { sshPort: port, sshUser: user } = this.args;
+            connection = pulumi.secret(this.args.sshPrivateKey.apply((privateKey) => ({ host: host.address, port, user, privateKey })));
+            this.connections.set(host.name, connection);
+        }
+        return connection;
+    }
+
     /** The command line that runs `script` with `words` as $1.., as root. */
     private command(script: string, words: readonly string[]): string {
         const sudo = this.args.sshUser === "root" ? "" : "sudo -n ";
@@ -197,16 +222,11 @@ export class SystemdRuntime implements ServiceRuntime {
         const command = new Command(
             `${name}-unit`,
             {
-                connection: {
-                    host: spec.host.address,
-                    port: this.args.sshPort,
-                    user: this.args.sshUser,
-                    privateKey: this.args.sshPrivateKey,
-                },
+                connection: this.connection(spec.host),
                 create,
                 update: create,
                 delete: this.command(DELETE_SCRIPT, [unit, ...paths]),
-                stdin: image.apply((ref) => secretBundle(hostFiles(spec, ref, pull), this.secrets)),
+                stdin: filledBundle((ref) => hostFiles(spec, ref, pull), image, this.secrets),
                 // A service moved to another address is removed from the old host and created
                 // anew; every other change (a new image included) is an update in place.
                 triggers: [spec.host.address, unit],
