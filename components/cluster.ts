@@ -116,7 +116,8 @@ export class MesosCluster extends pulumi.ComponentResource {
                 this.registryPassword = secrets[REGISTRY_PASSWORD];
             }
         } catch (e) {
-            // A mistake found while building says where it was made.
+            // An error raised while building carries its message, not its trace (it was made
+            // with traces off); whatever handles it afterwards has them again.
             restore();
             throw e;
         }

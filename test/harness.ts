@@ -88,6 +88,7 @@ export async function evaluate(config: Record<string, string>, stack = "test", s
             program = require("../index");
         });
     } finally {
+        lastStackTraceLimit = Error.stackTraceLimit;
         Error.stackTraceLimit = stackTraceLimit;
     }
     const outputs: Record<string, unknown> = {};
@@ -114,6 +115,9 @@ export async function evaluate(config: Record<string, string>, stack = "test", s
         },
     };
 }
+
+/** The stack-trace limit the last evaluated program left for the rest of its run. */
+export let lastStackTraceLimit = Error.stackTraceLimit;
 
 /** Like `evaluate`, but returns the error the program threw and how many resources it registered first. */
 export async function evaluateFailure(config: Record<string, string>, secret?: readonly string[]): Promise<{ error: Error; registered: number }> {

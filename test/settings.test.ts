@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseConfig } from "../components/config";
 import { clusterArgs } from "../components/settings";
 import { buildTopology } from "../components/topology";
-import { TEST_SECRETS, stackConfig, secretKeys } from "./harness";
+import { TEST_SECRETS, evaluate, isSecret, lastStackTraceLimit, plain, secretKeys, stackConfig } from "./harness";
 
 // What index.ts hands the cluster for a stack: the runtime's settings, and only the secrets the
 // stack calls for, each read as a secret.
@@ -44,4 +44,56 @@ test("systemd with an outside registry: pulls from it, no login, nothing pushed"
     const config = parseConfig(raw, { secretKeys: new Set(secretKeys()) });
     const outside = clusterArgs(config, buildTopology(config), (key) => pulumi.secret(TEST_SECRETS[`mesos-cluster:${key}`]));
     expect(outside.runtime).toMatchObject({ kind: "systemd", registry: "registry.example.com:5000", registryLogin: undefined, push: undefined });
+});
+
+describe("stack traces during the run", () => {
+    const saved = process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+    afterEach(() => {
+        if (saved === undefined) {
+            delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+        } else {
+            process.env.PULUMI_DEBUG_PROMISE_LEAKS = saved;
+        }
+    });
+
+    test("are off for the rest of the program's run (the SDK's leak traces cost a fifth of a large preview)", async () => {
+        delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+        await evaluate(stackConfig("dev"), "dev");
+        expect(lastStackTraceLimit).toBe(0);
+        // ... and the test process has them back.
+        expect(Error.stackTraceLimit).toBeGreaterThan(0);
+    });
+
+    test("stay on when PULUMI_DEBUG_PROMISE_LEAKS asks for them", async () => {
+        process.env.PULUMI_DEBUG_PROMISE_LEAKS = "1";
+        await evaluate(stackConfig("dev"), "dev");
+        expect(lastStackTraceLimit).toBe(Error.stackTraceLimit);
+        expect(lastStackTraceLimit).toBeGreaterThan(0);
+    });
+});
+
+test("docker with engines of their own and a registry login: every host's engine pulls the published images with the generated password, as a secret", async () => {
+    const prod = stackConfig("prod");
+    const config = {
+        ...stackConfig("ha"),
+        "mesos-cluster:registryAuth": "true",
+        "mesos-cluster:registryTlsCertificate": prod["mesos-cluster:registryTlsCertificate"],
+        "mesos-cluster:registryTlsKey": TEST_SECRETS["mesos-cluster:registryTlsKey"],
+    };
+    const e = await evaluate(config, "ha");
+    const password = plain(e.byName("mesos-registry-password").outputs.result);
+    const engines = e.ofType("pulumi:providers:docker").filter((p) => p.name !== "mesos-builder");
+    expect(engines.length).toBeGreaterThan(1);
+    for (const engine of engines) {
+        expect(isSecret(engine.inputs.registryAuth)).toBe(true);
+        expect(JSON.parse(plain(engine.inputs.registryAuth))).toEqual([{ address: "10.0.0.11:5000", username: "mesos-cluster", password }]);
+    }
+    // The pushes log in with the same password; the password is in no container's inputs.
+    for (const push of e.resources.filter((r) => r.name.startsWith("mesos-push-"))) {
+        expect(plain(push.inputs.registry)).toMatchObject({ server: "10.0.0.11:5000", username: "mesos-cluster", password });
+    }
+    for (const c of e.ofType("docker:index/container:Container")) {
+        expect(JSON.stringify(plain(c.inputs.command))).not.toContain(password);
+        expect(JSON.stringify(plain(c.inputs.envs))).not.toContain(password);
+    }
 });

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { SERVICE_LABEL_KEY, ServiceSpec, argsFor, envList, imageRef } from "../spec";
+import { SELF_IMAGE, SERVICE_LABEL_KEY, ServiceSpec, argsFor, envList, imageRef } from "../spec";
 import { Host } from "../topology/types";
 import { Container, DockerProvider } from "./lean";
 import { ImagePublisher, PublishArgs } from "./publish";
@@ -100,7 +100,9 @@ export class DockerRuntime implements ServiceRuntime {
             {
                 name: spec.containerName,
                 image: image.runs,
-                command: image.ref.apply((ref) => argsFor(spec, ref)),
+                // Only a service that names its own image (the agent, for its executors) waits for
+                // the reference: the others' arguments stay known in a preview that changes an image.
+                command: spec.args.some((a) => a.includes(SELF_IMAGE)) ? image.ref.apply((ref) => argsFor(spec, ref)) : [...spec.args],
                 envs: envList(spec.env),
                 networkMode: "host",
                 labels: [{ label: SERVICE_LABEL_KEY, value: spec.service }],

@@ -46,7 +46,8 @@ export class Container extends pulumi.CustomResource {
  */
 export class DockerProvider extends pulumi.ProviderResource {
     constructor(name: string, args: Pick<docker.ProviderArgs, "host" | "registryAuth">, opts: pulumi.ResourceOptions = {}) {
-        const props: pulumi.Inputs = { host: args.host ?? process.env.DOCKER_HOST };
+        // As the generated class's getEnv: an empty DOCKER_HOST counts as unset.
+        const props: pulumi.Inputs = { host: args.host ?? (process.env.DOCKER_HOST || undefined) };
         if (args.registryAuth !== undefined) {
             props.registryAuth = pulumi.output(args.registryAuth).apply(JSON.stringify);
         }
