@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { SELF_IMAGE, SERVICE_LABEL_KEY, ServiceSpec, argsFor, envList, imageRef } from "../spec";
 import { Host } from "../topology/types";
 import { Container, DockerProvider } from "./lean";
-import { ImagePublisher, PublishArgs } from "./publish";
+import { ImagePublisher, PublishArgs, buildOf } from "./publish";
 import { SecretValues, ServiceRuntime, fileContent } from "./runtime";
 
 /** Arguments of the docker runtime. */
@@ -56,12 +56,9 @@ export class DockerRuntime implements ServiceRuntime {
     private provider(host: Host): pulumi.ProviderResource {
         let provider = this.providers.get(host.name);
         if (provider === undefined) {
-            const publish = this.args.publish;
             // Engines pull the published images with the registry's login.
-            const registryAuth =
-                publish?.username === undefined || this.publisher === undefined
-                    ? undefined
-                    : [{ address: publish.registry, username: publish.username, password: this.publisher.password }];
+            const login = this.publisher?.login;
+            const registryAuth = login === undefined ? undefined : [login];
             provider = new DockerProvider(`${this.name}-docker-${host.name}`, { host: engineHost(this.args, host), registryAuth }, { parent: this.parent });
             this.providers.set(host.name, provider);
         }
@@ -70,18 +67,16 @@ export class DockerRuntime implements ServiceRuntime {
 
     /** The reference the host's engine runs: the published digest, or the ID of an image built there. */
     private image(name: string, spec: ServiceSpec, provider: pulumi.ProviderResource, parent: pulumi.Resource, dependsOn: readonly pulumi.Resource[]) {
-        const tagged = `${spec.image.repository}:${spec.image.tag}`;
-        const publish = this.args.publish;
-        if (this.publisher !== undefined && publish !== undefined && spec.image.local !== true) {
-            const pushed = this.publisher.publish(spec.image, imageRef(spec.image, publish.registry), dependsOn);
+        if (this.publisher !== undefined && spec.image.local !== true) {
+            const pushed = this.publisher.publish(spec.image, imageRef(spec.image, this.publisher.registry), dependsOn);
             return { ref: pushed.repoDigest, runs: pushed.repoDigest, resources: [] };
         }
-        const context = `${this.args.imagesDir}/${spec.image.context}`;
+        const tagged = imageRef(spec.image, "");
         const built = new docker.Image(
             `${name}-image`,
             {
                 imageName: tagged,
-                build: { context, dockerfile: `${context}/Dockerfile`, platform: "linux/amd64" },
+                build: buildOf(this.args.imagesDir, spec.image),
                 // Built on the host's own engine; nothing to push.
                 skipPush: true,
             },

@@ -12,6 +12,19 @@ export interface PublishArgs {
     readonly username?: string;
 }
 
+/** How `docker.Image` builds `image` from its folder under `imagesDir`. */
+export function buildOf(imagesDir: string, image: ImageSpec): docker.types.input.DockerBuild {
+    const context = `${imagesDir}/${image.context}`;
+    return { context, dockerfile: `${context}/Dockerfile`, platform: "linux/amd64" };
+}
+
+/** A login to the registry: its address, user and password (a secret). */
+export interface RegistryLogin {
+    readonly address: string;
+    readonly username: string;
+    readonly password: pulumi.Output<string>;
+}
+
 /**
  * Builds each image once, on this machine's Docker engine, and pushes it to the cluster's
  * registry: every host then pulls the same bytes by digest, instead of each engine building
@@ -23,18 +36,29 @@ export class ImagePublisher {
     /** What the pushes wait for: the registry, once the cluster has deployed it. */
     private registryServed?: readonly pulumi.Resource[];
 
+    /** The login the pushes use, and the engines that pull, when the registry wants one. */
+    readonly login?: RegistryLogin;
+
     constructor(
         private readonly name: string,
         private readonly args: PublishArgs,
         private readonly parent: pulumi.Resource,
-        /** The registry's password, a secret; engines that pull log in with it. */
-        readonly password?: pulumi.Output<string>,
+        /** The registry's password, a secret. */
+        password?: pulumi.Output<string>,
         /** Names this machine's engine had in earlier versions of the program, so that stacks keep it. */
         private readonly engineAliases: readonly string[] = [],
     ) {
-        if (args.username !== undefined && password === undefined) {
-            throw new Error("the image publisher was given a registry login without its password");
+        if (args.username !== undefined) {
+            if (password === undefined) {
+                throw new Error("the image publisher was given a registry login without its password");
+            }
+            this.login = { address: args.registry, username: args.username, password };
         }
+    }
+
+    /** `address:port` of the registry it pushes to. */
+    get registry(): string {
+        return this.args.registry;
     }
 
     registryReady(ready: readonly pulumi.Resource[]): void {
@@ -54,14 +78,13 @@ export class ImagePublisher {
                 {},
                 { parent: this.parent, aliases: this.engineAliases.map((name) => ({ name })) },
             );
-            const context = `${this.args.imagesDir}/${image.context}`;
-            const { registry, username } = this.args;
+            const login = this.login;
             pushed = new docker.Image(
                 `${this.name}-push-${image.context}`,
                 {
                     imageName: ref,
-                    build: { context, dockerfile: `${context}/Dockerfile`, platform: "linux/amd64" },
-                    registry: username === undefined ? undefined : { server: registry, username, password: this.password },
+                    build: buildOf(this.args.imagesDir, image),
+                    registry: login === undefined ? undefined : { server: login.address, username: login.username, password: login.password },
                 },
                 { parent: this.parent, provider: this.localEngine, dependsOn: [...(this.registryServed ?? dependsOn)] },
             );

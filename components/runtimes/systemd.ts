@@ -131,12 +131,17 @@ export function bundle(files: readonly HostFile[]): string {
 /**
  * The bundle of the files `files(ref)` names for the image `image` runs as, with every template
  * filled in: a Pulumi secret as soon as one file holds a secret. (One Output per service: at
- * thousands of agents each Output counts, BENCHMARKS.md.)
+ * thousands of agents each Output counts, BENCHMARKS.md.) `rendered` is those files for any one
+ * reference: which secrets they name does not depend on it.
  */
-function filledBundle(files: (ref: string) => readonly HostFile[], image: pulumi.Output<string>, secrets: SecretValues): pulumi.Output<string> {
-    // Which secrets the files name does not depend on the image reference.
+function filledBundle(
+    files: (ref: string) => readonly HostFile[],
+    rendered: readonly HostFile[],
+    image: pulumi.Output<string>,
+    secrets: SecretValues,
+): pulumi.Output<string> {
     const values = secretValues(
-        files("").map((f) => ({ container: f.path, template: f.content })),
+        rendered.map((f) => ({ container: f.path, template: f.content })),
         secrets,
     );
     if (values === undefined) {
@@ -218,15 +223,15 @@ export class SystemdRuntime implements ServiceRuntime {
                 ...spec.health.command,
             ]),
         );
-        const paths = hostFiles(spec, tagged, pull).map((f) => f.path);
+        const rendered = hostFiles(spec, tagged, pull);
         const command = new Command(
             `${name}-unit`,
             {
                 connection: this.connection(spec.host),
                 create,
                 update: create,
-                delete: this.command(DELETE_SCRIPT, [unit, ...paths]),
-                stdin: filledBundle((ref) => hostFiles(spec, ref, pull), image, this.secrets),
+                delete: this.command(DELETE_SCRIPT, [unit, ...rendered.map((f) => f.path)]),
+                stdin: filledBundle((ref) => hostFiles(spec, ref, pull), rendered, image, this.secrets),
                 // A service moved to another address is removed from the old host and created
                 // anew; every other change (a new image included) is an update in place.
                 triggers: [spec.host.address, unit],
