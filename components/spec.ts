@@ -8,14 +8,12 @@ import { Host, PortBinding } from "./topology/types";
 export const SERVICE_LABEL_KEY = "mesos-cluster.service";
 
 /**
- * In a spec's arguments, stands for the reference of the image the container itself runs: a
- * runtime substitutes the reference it runs the container from, which only it knows.
+ * The arguments a runtime passes: the spec's, with the one `selfImageArg` points at completed
+ * by `image`, the reference the runtime runs the container from (which only it knows). An
+ * index rather than a placeholder in the text, so that no argument's text is ever rewritten.
  */
-export const SELF_IMAGE = "{{image}}";
-
-/** The arguments with SELF_IMAGE replaced by `image`. */
-export function argsFor(spec: Pick<ServiceSpec, "args">, image: string): string[] {
-    return spec.args.map((a) => a.split(SELF_IMAGE).join(image));
+export function argsFor(spec: Pick<ServiceSpec, "args" | "selfImageArg">, image: string): string[] {
+    return spec.args.map((a, i) => (i === spec.selfImageArg ? `${a}${image}` : a));
 }
 
 /** The image a service runs: built from `images/<context>/`, tagged `<repository>:<tag>`. */
@@ -37,9 +35,9 @@ export interface VolumeSpec {
 }
 
 /**
- * A file a service reads, mounted read-only. Its content is a template in which
- * `{{secret:NAME}}` stands for a secret's value: specs stay plain data (rendered for review as
- * they are) and only a runtime, at deploy time, fills in the values as Pulumi secrets.
+ * A file a service reads, mounted read-only. Its content is a Template: text, and the places
+ * secrets go. Specs stay plain data (rendered for review with placeholders) and only a runtime,
+ * at deploy time, fills in the values as Pulumi secrets.
  */
 export interface FileSpec {
     /** Path inside the container. */
@@ -51,28 +49,102 @@ export interface FileSpec {
     /** Numeric owner and group: the user the service runs as, so that a 0600 file is readable by it alone. */
     readonly uid: number;
     readonly gid: number;
-    readonly template: string;
+    readonly template: Template;
 }
 
-const PLACEHOLDER = /\{\{secret:([A-Za-z0-9_-]+)\}\}/g;
-
-/** The placeholder a template holds where the secret `name` goes. */
-export const secretRef = (name: string) => `{{secret:${name}}}`;
-
-/** The secrets a template refers to, in order of first use. */
-export function secretsIn(template: string): string[] {
-    return [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1]))];
+/** Where a secret's value goes in a file. `json`: inside a JSON string, so the value is escaped as one. */
+export interface SecretSlot {
+    readonly secret: string;
+    readonly json?: boolean;
 }
 
-/** A template with every placeholder replaced by its value; a missing value is an error. */
-export function fillTemplate(template: string, values: Readonly<Record<string, string>>): string {
-    return template.replace(PLACEHOLDER, (_, name: string) => {
-        const value = values[name];
-        if (value === undefined) {
-            throw new Error(`no value for secret "${name}"`);
+/**
+ * A file's content as the program built it: text, taken as it is, and slots for secrets.
+ * Text is never searched for placeholders, so an operator's value anywhere in a file (a
+ * certificate, a sender address, an argument in a unit) is written as typed, even one that
+ * reads `{{secret:agent}}`: only the slots the program made are ever filled.
+ */
+export interface Template {
+    readonly parts: readonly (string | SecretSlot)[];
+}
+
+/** Text alone: a file with nothing to fill in. */
+export const text = (content: string): Template => ({ parts: [content] });
+
+/** A file that is one secret's value. */
+export const secretRef = (name: string): Template => ({ parts: [{ secret: name }] });
+
+/** Its slot's look in a file shown for review. */
+const placeholder = (slot: SecretSlot) => `{{secret:${slot.secret}}}`;
+
+/** The secrets a template has slots for, in order of first use. */
+export function secretsIn(template: Template): string[] {
+    return [...new Set(template.parts.flatMap((p) => (typeof p === "string" ? [] : [p.secret])))];
+}
+
+/** A template with every slot filled with its value; a missing value is an error. */
+export function fillTemplate(template: Template, values: Readonly<Record<string, string>>): string {
+    return template.parts
+        .map((p) => {
+            if (typeof p === "string") {
+                return p;
+            }
+            const value = values[p.secret];
+            if (value === undefined) {
+                throw new Error(`no value for secret "${p.secret}"`);
+            }
+            return p.json ? JSON.stringify(value).slice(1, -1) : value;
+        })
+        .join("");
+}
+
+/** A template as a reviewer reads it: `{{secret:NAME}}` in each slot, never a value. */
+export function showTemplate(template: Template): string {
+    return template.parts.map((p) => (typeof p === "string" ? p : placeholder(p))).join("");
+}
+
+/** An object as `JSON.stringify(value, null, 2)` writes it, each `secretRef` in it a slot inside a string. */
+export function jsonTemplate(value: unknown): Template {
+    const parts: (string | SecretSlot)[] = [];
+    const walk = (v: unknown, indent: string) => {
+        const inner = `${indent}  `;
+        if (isSecretRef(v)) {
+            parts.push('"', { ...(v.parts[0] as SecretSlot), json: true }, '"');
+        } else if (Array.isArray(v) && v.length > 0) {
+            parts.push("[");
+            v.forEach((x, i) => {
+                parts.push(`${i === 0 ? "" : ","}\n${inner}`);
+                walk(x, inner);
+            });
+            parts.push(`\n${indent}]`);
+        } else if (typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length > 0) {
+            parts.push("{");
+            Object.entries(v).forEach(([k, x], i) => {
+                parts.push(`${i === 0 ? "" : ","}\n${inner}${JSON.stringify(k)}: `);
+                walk(x, inner);
+            });
+            parts.push(`\n${indent}}`);
+        } else {
+            parts.push(JSON.stringify(v));
         }
-        return value;
-    });
+    };
+    walk(value, "");
+    // One part per run of text.
+    const merged: (string | SecretSlot)[] = [];
+    for (const p of parts) {
+        const last = merged.length - 1;
+        if (typeof p === "string" && typeof merged[last] === "string") {
+            merged[last] = `${merged[last] as string}${p}`;
+        } else {
+            merged.push(p);
+        }
+    }
+    return { parts: merged };
+}
+
+function isSecretRef(v: unknown): v is Template {
+    const parts = (v as Template | undefined)?.parts;
+    return Array.isArray(parts) && parts.length === 1 && typeof parts[0] === "object" && "secret" in parts[0];
 }
 
 /** A health endpoint, checked from outside by `npm run health`. */
@@ -105,6 +177,8 @@ export interface ServiceSpec {
     readonly image: ImageSpec;
     /** Arguments after the image's entrypoint, in a stable order. */
     readonly args: readonly string[];
+    /** The argument that ends in the reference of the image the container runs (see argsFor). */
+    readonly selfImageArg?: number;
     readonly env: Readonly<Record<string, string>>;
     readonly volumes: readonly VolumeSpec[];
     /** Files it reads (credentials, secrets), mounted read-only. */

@@ -3,7 +3,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { parseConfig } from "../components/config";
 import { SERVICES, clusterSpecs } from "../components/services";
-import { ServiceSpec } from "../components/spec";
+import { ServiceSpec, secretsIn } from "../components/spec";
 import { buildTopology } from "../components/topology";
 import { ROOT, secretKeys, stackConfig, stackNames } from "./harness";
 
@@ -109,7 +109,7 @@ describe.each(SERVICES.map((s) => [s.name, s] as const))("image %s", (name, d) =
 
     test("every file that holds a secret is readable by the user the service runs as, and by no one else", () => {
         for (const s of mine) {
-            for (const f of s.files.filter((x) => x.template.includes("{{secret:"))) {
+            for (const f of s.files.filter((x) => secretsIn(x.template).length > 0)) {
                 expect({ file: f.container, mode: f.mode, uid: f.uid, gid: f.gid }).toEqual({
                     file: f.container,
                     mode: expect.stringMatching(/^0[46]00$/),

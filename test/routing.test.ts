@@ -1,6 +1,7 @@
 import { parseConfig } from "../components/config";
 import { BAMBOO_ZK_PATH, HAPROXY_CONFIG, HAPROXY_INITIAL, bamboo } from "../components/services/bamboo";
 import { HAPROXY_STATS_PATH, renderHaproxyInitial, renderHaproxyTemplate } from "../components/services/haproxy";
+import { showTemplate } from "../components/spec";
 import { Topology, buildTopology } from "../components/topology";
 import { TemplateData, cleanUp, haproxyCheck, renderTemplate, toolAvailable } from "./bamboo/tools";
 import { emitted } from "./emitted";
@@ -88,7 +89,7 @@ describe.each(routed)("stack %s: Bamboo under mocks", (stack) => {
     haproxy("the config HAProxy starts with passes haproxy -c", () => {
         for (const host of t.roles.bambooHosts) {
             const spec = bamboo.spec(t, host);
-            const initial = spec.files.find((f) => f.container === HAPROXY_INITIAL)!.template;
+            const initial = showTemplate(spec.files.find((f) => f.container === HAPROXY_INITIAL)!.template);
             expect(haproxyCheck(initial)).toEqual({ status: 0, output: expect.stringContaining("Configuration file is valid") });
             expect(initial).toContain(`bind ${host.address}:${t.config.haproxyHttpPort}`);
             expect(initial).toContain(`stats uri ${HAPROXY_STATS_PATH}`);

@@ -10,6 +10,7 @@ import { SERVICES, clusterSpecs } from "../components/services";
 import { buildTopology } from "../components/topology";
 import { render } from "../scripts/render";
 import { readStackConfig } from "../scripts/stackFile";
+import { secretsIn } from "../components/spec";
 import { bundleFiles, emitted, execWords, unitValue } from "./emitted";
 import { ROOT, TEST_PRIVATE_KEY, evaluate, isSecret, plain, stackConfig, stackNames } from "./harness";
 
@@ -101,7 +102,7 @@ describe("stack prod: one remote.Command per service per host", () => {
             const files = bundleFiles(i.stdin);
             expect([...files.keys()]).toEqual(paths);
             // Credentials ride in stdin, so stdin is a secret whenever the service has any.
-            const secretFiles = spec.files.filter((f) => f.template.includes("{{secret:"));
+            const secretFiles = spec.files.filter((f) => secretsIn(f.template).length > 0);
             expect(isSecret(c!.inputs.stdin)).toBe(secretFiles.length > 0 || !local);
             for (const f of spec.files) {
                 expect(files.get(f.host)?.mode).toBe(secretFiles.includes(f) ? "0600" : f.mode);

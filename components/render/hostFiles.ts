@@ -1,10 +1,10 @@
 import { hostFiles, pullFrom } from "../runtimes/systemdUnit";
 import { clusterSpecs } from "../services";
 import { renderZooCfg } from "../services/zookeeper";
-import { HostFile, imageRef } from "../spec";
+import { HostFile, imageRef, showTemplate } from "../spec";
 import { Topology } from "../topology/types";
 
-/** Files for review, per host: what the systemd runtime writes, and what containers render. */
+/** Files for review, per host: what the systemd runtime writes (secrets as placeholders), and what containers render. */
 export interface RenderedHost {
     readonly host: string;
     /** Written on the host by the systemd runtime (absolute paths). */
@@ -22,7 +22,9 @@ export function renderHosts(t: Topology): RenderedHost[] {
         const mine = specs.filter((s) => s.host.name === h.name);
         return {
             host: h.name,
-            files: mine.flatMap((s) => hostFiles(s, imageRef(s.image, registry), pullFrom(s, registry, login))),
+            files: mine.flatMap((s) =>
+                hostFiles(s, imageRef(s.image, registry), pullFrom(s, registry, login)).map(({ template, ...f }) => ({ ...f, content: showTemplate(template) })),
+            ),
             containerFiles: mine
                 .filter((s) => s.service === "zookeeper")
                 .map((s) => ({ path: `${s.containerName}/etc/zookeeper/cluster/zoo.cfg`, mode: "0644", content: renderZooCfg(s) })),

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { SELF_IMAGE, SERVICE_LABEL_KEY, ServiceSpec, argsFor, envList, imageRef } from "../spec";
+import { SERVICE_LABEL_KEY, ServiceSpec, argsFor, envList, imageRef } from "../spec";
 import { Host } from "../topology/types";
 import { Container, DockerProvider } from "./lean";
 import { ImagePublisher, PublishArgs, buildOf } from "./publish";
@@ -97,7 +97,7 @@ export class DockerRuntime implements ServiceRuntime {
                 image: image.runs,
                 // Only a service that names its own image (the agent, for its executors) waits for
                 // the reference: the others' arguments stay known in a preview that changes an image.
-                command: spec.args.some((a) => a.includes(SELF_IMAGE)) ? image.ref.apply((ref) => argsFor(spec, ref)) : [...spec.args],
+                command: spec.selfImageArg === undefined ? [...spec.args] : image.ref.apply((ref) => argsFor(spec, ref)),
                 envs: envList(spec.env),
                 networkMode: "host",
                 labels: [{ label: SERVICE_LABEL_KEY, value: spec.service }],

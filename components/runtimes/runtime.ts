@@ -25,7 +25,7 @@ export function secretValues(files: readonly Pick<FileSpec, "container" | "templ
 /** A file's content with its secrets filled in: a Pulumi secret whenever it holds one. */
 export function fileContent(file: Pick<FileSpec, "container" | "template">, secrets: SecretValues): pulumi.Output<string> {
     const values = secretValues([file], secrets);
-    return values === undefined ? pulumi.output(file.template) : pulumi.secret(values.apply((v) => fillTemplate(file.template, v)));
+    return values === undefined ? pulumi.output(fillTemplate(file.template, {})) : pulumi.secret(values.apply((v) => fillTemplate(file.template, v)));
 }
 
 /** Turns specs into resources. Implementations know Docker or SSH; none knows Mesos. */

@@ -5,7 +5,7 @@ import { Host } from "../topology/types";
 import { Command } from "./lean";
 import { ImagePublisher } from "./publish";
 import { SecretValues, ServiceRuntime, secretValues } from "./runtime";
-import { PULL_LOGIN, hostFiles, pullFrom, unitName } from "./systemdUnit";
+import { HostFileTemplate, PULL_LOGIN, hostFiles, pullFrom, unitName } from "./systemdUnit";
 
 /** Arguments of the systemd runtime. */
 export interface SystemdRuntimeArgs {
@@ -135,19 +135,20 @@ export function bundle(files: readonly HostFile[]): string {
  * reference: which secrets they name does not depend on it.
  */
 function filledBundle(
-    files: (ref: string) => readonly HostFile[],
-    rendered: readonly HostFile[],
+    files: (ref: string) => readonly HostFileTemplate[],
+    rendered: readonly HostFileTemplate[],
     image: pulumi.Output<string>,
     secrets: SecretValues,
 ): pulumi.Output<string> {
     const values = secretValues(
-        rendered.map((f) => ({ container: f.path, template: f.content })),
+        rendered.map((f) => ({ container: f.path, template: f.template })),
         secrets,
     );
+    const filled = (ref: string, v: Readonly<Record<string, string>>) => bundle(files(ref).map((f) => ({ ...f, content: fillTemplate(f.template, v) })));
     if (values === undefined) {
-        return image.apply((ref) => bundle(files(ref)));
+        return image.apply((ref) => filled(ref, {}));
     }
-    return pulumi.secret(pulumi.all([image, values]).apply(([ref, v]) => bundle(files(ref).map((f) => ({ ...f, content: fillTemplate(f.content, v) })))));
+    return pulumi.secret(pulumi.all([image, values]).apply(([ref, v]) => filled(ref, v)));
 }
 
 /**

@@ -1,5 +1,5 @@
 /** The files the systemd runtime writes on a host for a spec: its unit, env file and pull login. */
-import { HostFile, SERVICE_LABEL_KEY, ServiceSpec, argsFor, envList, secretRef } from "../spec";
+import { HostFile, SERVICE_LABEL_KEY, ServiceSpec, Template, argsFor, envList, secretRef, text } from "../spec";
 
 /** Where units and their env files live on a host. */
 export const UNIT_DIR = "/etc/systemd/system";
@@ -110,15 +110,21 @@ export function renderEnvFile(spec: ServiceSpec): string {
 /** The placeholder of the Docker client config that logs the host's pulls in (the runtime fills it). */
 export const PULL_LOGIN = "pull-login";
 
+/** A file the systemd runtime writes on a host, before its secrets are filled in. */
+export interface HostFileTemplate extends Omit<HostFile, "content"> {
+    readonly template: Template;
+}
+
 /**
  * Every file the systemd runtime writes for a spec, in write order (the unit last). The
- * spec's own files come as templates: `{{secret:NAME}}` where a secret goes.
+ * spec's own files keep their secrets' slots; the unit and env file are text, whatever the
+ * operator's values in them read like.
  */
-export function hostFiles(spec: ServiceSpec, image: string, pull: Pull): HostFile[] {
+export function hostFiles(spec: ServiceSpec, image: string, pull: Pull): HostFileTemplate[] {
     return [
-        ...spec.files.map((f) => ({ path: f.host, mode: f.mode, uid: f.uid, gid: f.gid, content: f.template })),
-        ...(typeof pull === "object" ? [{ path: `${pull.configDir}/config.json`, mode: "0600", content: secretRef(PULL_LOGIN) }] : []),
-        { path: envFilePath(spec), mode: "0600", content: renderEnvFile(spec) },
-        { path: unitPath(spec), mode: "0644", content: renderUnit(spec, image) },
+        ...spec.files.map((f) => ({ path: f.host, mode: f.mode, uid: f.uid, gid: f.gid, template: f.template })),
+        ...(typeof pull === "object" ? [{ path: `${pull.configDir}/config.json`, mode: "0600", template: secretRef(PULL_LOGIN) }] : []),
+        { path: envFilePath(spec), mode: "0600", template: text(renderEnvFile(spec)) },
+        { path: unitPath(spec), mode: "0644", template: text(renderUnit(spec, image)) },
     ];
 }

@@ -1,5 +1,5 @@
 import { ServiceDescriptor } from "../service";
-import { SELF_IMAGE, ServiceSpec, secretRef } from "../spec";
+import { ServiceSpec, secretRef } from "../spec";
 import { Host, Topology, dataRootOf } from "../topology/types";
 import { REGISTRY_DOCKER_CONFIG, agentCredential } from "./credentials";
 import { configFile, dataVolume, httpHealth, keyPort, keyRange, libprocessEnv, specBase } from "./common";
@@ -10,6 +10,8 @@ const NAME = "agent";
 const LOG_DIR = "/var/log/mesos";
 const CREDENTIAL = "/etc/mesos/credential.json";
 const DOCKER_CONFIG = "/etc/mesos/docker-config.json";
+/** Completed by the runtime with the reference of the image the agent runs (see argsFor). */
+const SELF_IMAGE_FLAG = "--docker_mesos_image=";
 
 /** `cpus:N;mem:M;ports:[a-b]`: what the agent offers; cpus and mem only where configured. */
 function resources(t: Topology): string {
@@ -23,37 +25,39 @@ function spec(t: Topology, host: Host): ServiceSpec {
     // The host's Docker daemon mounts task sandboxes by host path, so the work_dir must be
     // the same path inside the agent's container and on the host.
     const work = dataVolume(t, host, NAME, "work", `${dataRootOf(t, host)}/${NAME}/work`);
+    const args = [
+        ...(c.agentAttributes === "" ? [] : [`--attributes=${c.agentAttributes}`]),
+        "--containerizers=docker,mesos",
+        ...(c.authentication ? [`--credential=${CREDENTIAL}`] : []),
+        // Docker executors run in containers of the agent's own image, beside the agent rather
+        // than inside its container: they, and their tasks, outlive a restart of the agent.
+        SELF_IMAGE_FLAG,
+        // Tasks' images: the registry login, for the Docker and Mesos containerizers.
+        ...(t.registry?.auth ? [`--docker_config=${DOCKER_CONFIG}`] : []),
+        // Where the Mesos containerizer pulls images named without a registry.
+        // (the docker image provider, which needs the filesystem/linux and docker/runtime isolators).
+        ...(t.registry === undefined ? [] : [`--docker_registry=${registryUrl(t.registry)}`]),
+        `--executor_registration_timeout=${c.executorRegistrationTimeout}`,
+        `--hostname=${host.address}`,
+        ...(t.registry === undefined ? [] : ["--image_providers=docker"]),
+        `--ip=${host.address}`,
+        // cgroups: tasks get the CPU and memory they asked for, and no more.
+        `--isolation=${["cgroups/cpu", "cgroups/mem", ...(t.registry === undefined ? [] : ["filesystem/linux", "docker/runtime"])].join(",")}`,
+        `--log_dir=${LOG_DIR}`,
+        `--logging_level=${c.logLevel}`,
+        `--master=${t.mesosZkUrl}`,
+        // In a container the agent cannot delegate executors to systemd.
+        "--no-systemd_enable_support",
+        `--port=${c.agentPort}`,
+        // After a restart, reattach to the executors that kept running (checkpointed state).
+        "--recover=reconnect",
+        `--resources=${resources(t)}`,
+        `--work_dir=${work.container}`,
+    ];
     return {
         ...specBase(t, host, NAME, MESOS_VERSION),
-        args: [
-            ...(c.agentAttributes === "" ? [] : [`--attributes=${c.agentAttributes}`]),
-            "--containerizers=docker,mesos",
-            ...(c.authentication ? [`--credential=${CREDENTIAL}`] : []),
-            // Docker executors run in containers of the agent's own image, beside the agent rather
-            // than inside its container: they, and their tasks, outlive a restart of the agent.
-            `--docker_mesos_image=${SELF_IMAGE}`,
-            // Tasks' images: the registry login, for the Docker and Mesos containerizers.
-            ...(t.registry?.auth ? [`--docker_config=${DOCKER_CONFIG}`] : []),
-            // Where the Mesos containerizer pulls images named without a registry.
-            // (the docker image provider, which needs the filesystem/linux and docker/runtime isolators).
-            ...(t.registry === undefined ? [] : [`--docker_registry=${registryUrl(t.registry)}`]),
-            `--executor_registration_timeout=${c.executorRegistrationTimeout}`,
-            `--hostname=${host.address}`,
-            ...(t.registry === undefined ? [] : ["--image_providers=docker"]),
-            `--ip=${host.address}`,
-            // cgroups: tasks get the CPU and memory they asked for, and no more.
-            `--isolation=${["cgroups/cpu", "cgroups/mem", ...(t.registry === undefined ? [] : ["filesystem/linux", "docker/runtime"])].join(",")}`,
-            `--log_dir=${LOG_DIR}`,
-            `--logging_level=${c.logLevel}`,
-            `--master=${t.mesosZkUrl}`,
-            // In a container the agent cannot delegate executors to systemd.
-            "--no-systemd_enable_support",
-            `--port=${c.agentPort}`,
-            // After a restart, reattach to the executors that kept running (checkpointed state).
-            "--recover=reconnect",
-            `--resources=${resources(t)}`,
-            `--work_dir=${work.container}`,
-        ],
+        args,
+        selfImageArg: args.indexOf(SELF_IMAGE_FLAG),
         env: libprocessEnv(host),
         volumes: [
             work,

@@ -1,6 +1,6 @@
 /** Helpers the service modules share. They know Mesos; nothing here knows Docker or SSH. */
 import { ClusterConfig, fullKey } from "../config";
-import { FileSpec, HealthSpec, ImageSpec, VolumeSpec } from "../spec";
+import { FileSpec, HealthSpec, ImageSpec, Template, VolumeSpec, text } from "../spec";
 import { Host, PortRequest, Topology, dataRootOf, parseRange, portsOf } from "../topology/types";
 
 /** A port moved by the config key `k`. */
@@ -68,7 +68,9 @@ export const ROOT_USER: ServiceUser = { uid: 0, gid: 0 };
  * A read-only file for `service`, kept on the host under its data root and owned by the user
  * the service runs as; 0600 unless it holds nothing secret.
  */
-export function configFile(t: Topology, host: Host, service: string, container: string, template: string, mode = "0600", user: ServiceUser = ROOT_USER): FileSpec {
+export function configFile(t: Topology, host: Host, service: string, container: string, content: Template | string, mode = "0600", user: ServiceUser = ROOT_USER): FileSpec {
+    // A string is text: whatever it holds, nothing in it is filled in.
+    const template = typeof content === "string" ? text(content) : content;
     return { container, host: `${dataRootOf(t, host)}/${service}/config/${container.split("/").pop()}`, mode, uid: user.uid, gid: user.gid, template };
 }
 

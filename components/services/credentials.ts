@@ -1,9 +1,9 @@
-import { secretRef } from "../spec";
+import { Template, jsonTemplate, secretRef } from "../spec";
 
 /**
  * Mesos authentication: one principal per framework and one for the agents, and the files
- * each side reads. The renderers are pure: secrets appear as `{{secret:NAME}}` placeholders
- * that a runtime fills in (see FileSpec), named after the principal they belong to.
+ * each side reads. The renderers are pure: secrets are slots of a Template that a runtime
+ * fills in (see FileSpec), named after the principal they belong to.
  */
 
 /** Principals, by the name of the secret that authenticates each. */
@@ -23,15 +23,17 @@ export const MAIL_PASSWORD = "chronos-mail-password";
  * The masters' `--credentials` file: every principal and its secret, in the JSON form (the
  * one-pair-per-line text form was removed in Mesos 1.11).
  */
-export function masterCredentials(): string {
+export function masterCredentials(): Template {
     const credentials = (Object.keys(PRINCIPALS) as PrincipalName[]).map((name) => ({ principal: PRINCIPALS[name], secret: secretRef(name) }));
-    return `${JSON.stringify({ credentials }, null, 2)}\n`;
+    return withNewline(jsonTemplate({ credentials }));
 }
 
 /** An agent's `--credential` file. */
-export function agentCredential(): string {
-    return `${JSON.stringify({ principal: PRINCIPALS.agent, secret: secretRef("agent") }, null, 2)}\n`;
+export function agentCredential(): Template {
+    return withNewline(jsonTemplate({ principal: PRINCIPALS.agent, secret: secretRef("agent") }));
 }
+
+const withNewline = (t: Template): Template => ({ parts: [...t.parts, "\n"] });
 
 /** The secret names of the cluster registry's password and TLS key. */
 export const REGISTRY_PASSWORD = "registry-password";
