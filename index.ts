@@ -1,18 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MesosCluster } from "./components/cluster";
-import { CONFIG_NAMESPACE, parseConfig } from "./components/config";
+import { CONFIG_NAMESPACE } from "./components/config";
 import { clusterArgs } from "./components/settings";
-import { buildTopology } from "./components/topology";
+import { stackTopology } from "./components/topology";
 
 // The SDK's own record of which keys were set with --secret (absent from its typings).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret: (key: string) => boolean };
 
 // config → topology → cluster → outputs. Everything is validated before the first resource
-// is registered: a bad stack creates nothing.
+// is registered, every spec included: a bad stack creates nothing, and one error lists it all.
 const raw = pulumi.runtime.allConfig();
-const config = parseConfig(raw, { secretKeys: new Set(Object.keys(raw).filter(isConfigSecret)) });
-const topology = buildTopology(config);
+const topology = stackTopology(raw, { secretKeys: new Set(Object.keys(raw).filter(isConfigSecret)) });
+const config = topology.config;
 const stackConfig = new pulumi.Config(CONFIG_NAMESPACE);
 const cluster = new MesosCluster("mesos", clusterArgs(config, topology, (key) => stackConfig.requireSecret(key)));
 

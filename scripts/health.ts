@@ -7,10 +7,10 @@
  */
 import * as net from "net";
 import * as path from "path";
-import { ConfigError, parseConfig } from "../components/config";
+import { ConfigError } from "../components/config";
 import { clusterSpecs } from "../components/services";
 import { HealthSpec, endpointText } from "../components/spec";
-import { buildTopology } from "../components/topology";
+import { stackTopology } from "../components/topology";
 import { readStackConfig, stackNames } from "./stackFile";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -55,8 +55,7 @@ async function check(endpoint: Endpoint, timeoutMs: number): Promise<{ ok: boole
 
 /** Checks every endpoint of the stack, all at once. */
 export async function checkStack(stack: string, timeoutMs = 5000): Promise<HealthRow[]> {
-    const config = parseConfig(readStackConfig(ROOT, stack).values, { requireSecrets: false });
-    const specs = clusterSpecs(buildTopology(config));
+    const specs = clusterSpecs(stackTopology(readStackConfig(ROOT, stack).values, { requireSecrets: false }));
     const jobs = specs.flatMap((s) =>
         s.health.endpoints.map(async (endpoint) => {
             const t0 = Date.now();

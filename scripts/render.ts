@@ -7,10 +7,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, parseConfig } from "../components/config";
+import { ConfigError } from "../components/config";
 import { renderDiagram } from "../components/render/diagram";
 import { renderHosts } from "../components/render/hostFiles";
-import { buildTopology } from "../components/topology";
+import { stackTopology } from "../components/topology";
 import { readStackConfig, stackNames } from "./stackFile";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -39,8 +39,7 @@ function parseArgs(argv: readonly string[]): { stack: string; out: string } {
 export function render(stack: string, out: string): string[] {
     const { values } = readStackConfig(ROOT, stack);
     // Rendering connects nowhere, so the SSH key (a secret, unreadable here) is not needed.
-    const config = parseConfig(values, { requireSecrets: false });
-    const topology = buildTopology(config);
+    const topology = stackTopology(values, { requireSecrets: false });
     fs.rmSync(out, { recursive: true, force: true });
     const written: string[] = [];
     const write = (rel: string, content: string, mode: string) => {

@@ -52,32 +52,32 @@ const portRange = (def: string) =>
         )
         .default(def);
 
-// A host entry is "name=address"; an agent may instead name a master host alone ("m1"), so
-// that a host running both roles has its address written once.
+/**
+ * The problems of one host entry, "name=address"; an agent may instead name a master host
+ * alone ("m1"), so that a host running both roles has its address written once.
+ */
+export function hostEntryProblems(entry: string, requireAddress: boolean): string[] {
+    const [name, address, ...rest] = entry.split("=");
+    if (rest.length > 0 || (requireAddress && address === undefined)) {
+        return [`"${entry}" is not NAME=ADDRESS; write it as e.g. "m1=10.0.0.11"`];
+    }
+    const problems: string[] = [];
+    if (!NAME.test(name)) {
+        problems.push(`host name "${name}" must be 1-32 lower-case letters, digits or '-', starting with a letter (it is used in container and resource names)`);
+    }
+    if (address !== undefined && !IPV4.test(address)) {
+        problems.push(`"${address}" is not an IPv4 address; every libmesos process advertises it, so give the host's routable IPv4 address`);
+    }
+    return problems;
+}
+
 const hostEntry = (requireAddress: boolean, allowEmpty = false) =>
     z.string().superRefine((entry, ctx) => {
         if (allowEmpty && entry === "") {
             return;
         }
-        const [name, address, ...rest] = entry.split("=");
-        if (rest.length > 0 || (requireAddress && address === undefined)) {
-            ctx.addIssue({
-                code: "custom",
-                message: `"${entry}" is not NAME=ADDRESS; write it as e.g. "m1=10.0.0.11"`,
-            });
-            return;
-        }
-        if (!NAME.test(name)) {
-            ctx.addIssue({
-                code: "custom",
-                message: `host name "${name}" must be 1-32 lower-case letters, digits or '-', starting with a letter (it is used in container and resource names)`,
-            });
-        }
-        if (address !== undefined && !IPV4.test(address)) {
-            ctx.addIssue({
-                code: "custom",
-                message: `"${address}" is not an IPv4 address; every libmesos process advertises it, so give the host's routable IPv4 address`,
-            });
+        for (const message of hostEntryProblems(entry, requireAddress)) {
+            ctx.addIssue({ code: "custom", message });
         }
     });
 

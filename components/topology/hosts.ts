@@ -1,47 +1,59 @@
 /** The hosts of the config's lists: names resolved, duplicates and shared addresses refused. */
-import { ClusterConfig, fullKey as key } from "../config";
+import { ClusterConfig, fullKey as key, hostEntryProblems } from "../config";
 import { Host, Role } from "./types";
 
-type Entry = { name: string; address?: string };
+/** An entry of a host list; `broken`: its own rule refused it (its key says so), but its name is good. */
+type Entry = { name: string; address?: string; index: number; broken: boolean };
 
-/** A list's entries, each name once (a repeated name is a problem). */
-function parseHosts(entries: readonly string[], listKey: string, problems: string[]): Entry[] {
+/** A list's entries, each name once (a repeated name is a problem); entries without a good name are left out. */
+function parseHosts(entries: readonly string[], listKey: string, requireAddress: boolean, problems: string[]): Entry[] {
     return entries
-        .map((entry) => {
+        .flatMap((entry, index) => {
             const [name, address] = entry.split("=");
-            return { name, address };
+            const broken = hostEntryProblems(entry, requireAddress).length > 0;
+            return broken && hostEntryProblems(name, false).length > 0 ? [] : [{ name, address, index, broken }];
         })
         .filter((h, i, all) => {
             const first = all.findIndex((o) => o.name === h.name);
             if (first !== i) {
-                problems.push(`${key(listKey)}[${i}]: host "${h.name}" is listed twice (also at [${first}]); give each host one entry`);
+                problems.push(`${key(listKey)}[${h.index}]: host "${h.name}" is listed twice (also at [${all[first].index}]); give each host one entry`);
                 return false;
             }
             return true;
         });
 }
 
+/** Hosts known by name: a host, or null for one whose entry was refused (no address to compare). */
+type Known = ReadonlyMap<string, Host | null>;
+
 /**
  * Hosts of a list whose entries may name a host listed before (`known`) instead of giving an
- * address again. `what`: how a known host is described; `role`: what this list runs.
+ * address again. `what`: how a known host is described; `role`: what this list runs;
+ * `trusted`: whether the lists before are valid, so that a name missing from them is a problem.
  */
 function resolveHosts(
     entries: readonly Entry[],
     listKey: string,
-    known: ReadonlyMap<string, Host>,
+    known: Known,
     what: string,
     role: string,
     problems: string[],
-    indexed = true,
+    { indexed = true, trusted = true } = {},
 ): Host[] {
     const hosts: Host[] = [];
-    entries.forEach((e, i) => {
-        const where = `${key(listKey)}${indexed ? `[${i}]` : ""}`;
+    for (const e of entries.filter((x) => !x.broken)) {
+        const where = `${key(listKey)}${indexed ? `[${e.index}]` : ""}`;
         const other = known.get(e.name);
+        if (other === null) {
+            // Listed before with an entry its own rule refused: nothing to check it against.
+            continue;
+        }
         if (e.address === undefined) {
             if (other === undefined) {
-                problems.push(`${where}: "${e.name}" has no address and is not ${what}; write it as "${e.name}=ADDRESS" or name ${what}`);
-                return;
+                if (trusted) {
+                    problems.push(`${where}: "${e.name}" has no address and is not ${what}; write it as "${e.name}=ADDRESS" or name ${what}`);
+                }
+                continue;
             }
             hosts.push(other);
         } else if (other !== undefined && other.address !== e.address) {
@@ -49,38 +61,52 @@ function resolveHosts(
         } else {
             hosts.push(other ?? { name: e.name, address: e.address });
         }
-    });
+    }
     return hosts;
 }
 
 const byName = (a: Host, b: Host) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-/** Every host of the config, and the hosts of each list, each sorted by name; problems are appended. */
-export function resolveRoles(c: ClusterConfig, problems: string[]): { hosts: Host[]; roles: Record<Role, Host[]> } {
-    const masters = parseHosts(c.masters, "masters", problems).map((m) => ({ name: m.name, address: m.address as string }));
-    const known = new Map<string, Host>();
+/**
+ * Every host of the config, and the hosts of each list, each sorted by name; problems are
+ * appended. `invalid`: keys whose values were refused (a host list that is not a list).
+ */
+export function resolveRoles(c: ClusterConfig, problems: string[], invalid: ReadonlySet<string> = new Set()): { hosts: Host[]; roles: Record<Role, Host[]> } {
+    const known = new Map<string, Host | null>();
     // Where each host was first listed, for messages about it.
     const listedIn = new Map<string, string>();
-    const add = (hs: readonly Host[], listKey: string) => {
+    const add = (entries: readonly Entry[], hs: readonly Host[], listKey: string) => {
+        for (const e of entries.filter((x) => x.broken && !known.has(x.name))) {
+            known.set(e.name, null);
+        }
         for (const h of hs) {
             known.set(h.name, h);
             listedIn.set(h.name, listedIn.get(h.name) ?? listKey);
         }
     };
-    add(masters, "masters");
-    const agents = resolveHosts(parseHosts(c.agents, "agents", problems), "agents", new Map(known), "a master", "an agent", problems);
-    add(agents, "agents");
-    const bamboo = resolveHosts(parseHosts(c.bambooHosts, "bambooHosts", problems), "bambooHosts", new Map(known), "a master or agent", "Bamboo", problems);
-    add(bamboo, "bambooHosts");
-    const registry =
-        c.registryHost === ""
-            ? []
-            : resolveHosts(parseHosts([c.registryHost], "registryHost", problems), "registryHost", new Map(known), "a host of the cluster", "the registry", problems, false);
-    add(registry, "registryHost");
+    const lists = (...keys: string[]) => ({ trusted: keys.every((k) => !invalid.has(key(k))) });
+    const masterEntries = parseHosts(c.masters, "masters", true, problems);
+    const masters = masterEntries.filter((m) => !m.broken).map((m) => ({ name: m.name, address: m.address as string }));
+    add(masterEntries, masters, "masters");
+    const agentEntries = parseHosts(c.agents, "agents", false, problems);
+    const agents = resolveHosts(agentEntries, "agents", new Map(known), "a master", "an agent", problems, lists("masters"));
+    add(agentEntries, agents, "agents");
+    const bambooEntries = parseHosts(c.bambooHosts, "bambooHosts", false, problems);
+    const bamboo = resolveHosts(bambooEntries, "bambooHosts", new Map(known), "a master or agent", "Bamboo", problems, lists("masters", "agents"));
+    add(bambooEntries, bamboo, "bambooHosts");
+    const registryEntries = c.registryHost === "" ? [] : parseHosts([c.registryHost], "registryHost", false, problems);
+    const registry = resolveHosts(registryEntries, "registryHost", new Map(known), "a host of the cluster", "the registry", problems, {
+        indexed: false,
+        ...lists("masters", "agents", "bambooHosts"),
+    });
+    add(registryEntries, registry, "registryHost");
 
     // In listing order, so that the message names the list of the later entry.
     const byAddress = new Map<string, string>();
     for (const h of known.values()) {
+        if (h === null) {
+            continue;
+        }
         const other = byAddress.get(h.address);
         if (other !== undefined) {
             problems.push(
@@ -89,9 +115,11 @@ export function resolveRoles(c: ClusterConfig, problems: string[]): { hosts: Hos
         }
         byAddress.set(h.address, h.name);
     }
-    const hosts = [...known.values()].sort(byName);
-    if (c.runtime === "docker" && c.engine === "local" && hosts.length > 1) {
-        problems.push(`${key("engine")}: "local" runs every container on this machine's one Docker engine, but ${hosts.length} hosts are listed; set engine to "ssh" for a multi-host stack`);
+    const hosts = [...known.values()].filter((h): h is Host => h !== null).sort(byName);
+    if (c.runtime === "docker" && c.engine === "local" && known.size > 1) {
+        problems.push(
+            `${key("engine")}: "local" runs every container on this machine's one Docker engine, but ${known.size} hosts are listed; set engine to "ssh" for a multi-host stack (${key("runtime")} "docker")`,
+        );
     }
     const sorted = (hs: readonly Host[]) => [...hs].sort(byName);
     return { hosts, roles: { masters: sorted(masters), agents: sorted(agents), bambooHosts: sorted(bamboo), registryHost: registry } };

@@ -3,11 +3,12 @@
  * (each service's descriptor says on which list's hosts), the ports they bind, and the values
  * every service shares (ZooKeeper ids and URLs, the quorum, the registry).
  */
-import { ClusterConfig, ConfigError, crossKeyProblems } from "../config";
+import { ClusterConfig, ConfigError, ConfigReading, ParseOptions, crossKeyProblems, mentions, readConfig } from "../config";
 import { ServiceDescriptor } from "../service";
 import { SERVICES } from "../services";
 import { resolveRoles } from "./hosts";
 import { portClashes } from "./ports";
+import { specProblems } from "./specs";
 import { ClusterRegistry, Host, Placement, REGISTRY_USER, Topology, ZOOKEEPER_CLIENT_PORT, parseRange, quorumOf } from "./types";
 
 export * from "./types";
@@ -25,18 +26,40 @@ function place(hosts: readonly Host[], roles: Topology["roles"], c: ClusterConfi
 }
 
 /**
- * The layout of `c`, or a ConfigError that lists every problem that spans keys or hosts (odd
- * master count, duplicate hosts, port clashes, ...) at once.
+ * The layout of a stack's raw configuration (as `readConfig` takes it), or one ConfigError
+ * that lists every problem at once: each key's own, those that span keys, hosts and ports, and
+ * then those the services' specs would meet. Nothing later can refuse the stack.
  */
+export function stackTopology(raw: Readonly<Record<string, string>>, options: ParseOptions = {}, services: readonly ServiceDescriptor[] = SERVICES): Topology {
+    return layout(readConfig(raw, options), services);
+}
+
+/** The layout of a config whose keys are each valid; a ConfigError lists what spans keys or hosts. */
 export function buildTopology(c: ClusterConfig, services: readonly ServiceDescriptor[] = SERVICES): Topology {
-    const problems = crossKeyProblems(c);
-    const { hosts, roles } = resolveRoles(c, problems);
+    return layout({ config: c, problems: [], invalid: new Set() }, services);
+}
+
+function layout(reading: ConfigReading, services: readonly ServiceDescriptor[]): Topology {
+    const c = reading.config;
+    const derived = crossKeyProblems(c);
+    const { hosts, roles } = resolveRoles(c, derived, reading.invalid);
     const placements = place(hosts, roles, c, services);
-    problems.push(...portClashes(placements));
+    derived.push(...portClashes(placements));
+    // A rule that read a refused key read its default instead: what it found says nothing.
+    const problems = [...reading.problems, ...derived.filter((p) => ![...reading.invalid].some((k) => mentions(p, k)))];
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
+    const t = derive(c, hosts, roles, placements);
+    const late = specProblems(t, services);
+    if (late.length > 0) {
+        throw new ConfigError(late);
+    }
+    return t;
+}
 
+/** The values every service shares, from hosts and placements that have no problem. */
+function derive(c: ClusterConfig, hosts: Host[], roles: Topology["roles"], placements: Placement[]): Topology {
     const masters = roles.masters;
     const registryHost = roles.registryHost[0];
     const registry: ClusterRegistry | undefined =
