@@ -8,7 +8,7 @@ import { z } from "zod";
 import { CONFIG_NAMESPACE, ClusterConfig, ConfigError, ConfigKind, KEYS, KeyDeclaration, fullKey } from "./keys";
 import { SECRETS_NEEDED } from "./rules";
 
-export { CONFIG_NAMESPACE, ConfigError, KEYS, fullKey, hostEntryProblems } from "./keys";
+export { CONFIG_NAMESPACE, ConfigError, KEYS, fullKey, hostEntryProblems, isLoopback } from "./keys";
 export type { ClusterConfig, ConfigKind, KeyDeclaration } from "./keys";
 export { crossKeyProblems } from "./rules";
 

@@ -67,9 +67,39 @@ export function hostEntryProblems(entry: string, requireAddress: boolean): strin
     }
     if (address !== undefined && !IPV4.test(address)) {
         problems.push(`"${address}" is not an IPv4 address; every libmesos process advertises it, so give the host's routable IPv4 address`);
+    } else if (address !== undefined) {
+        const unusable = unusableAddress(address);
+        if (unusable !== undefined) {
+            problems.push(`"${address}" is ${unusable}, not one a host can be reached at; every service binds and advertises it, so give the host's own IPv4 address`);
+        }
     }
     return problems;
 }
+
+/**
+ * Why a valid IPv4 address cannot be a host's (RFC 6890), or undefined if it can. Loopback
+ * (127.0.0.0/8) can: on one machine it is the host (the dev and e2e stacks); that every host
+ * is on it or none is a rule across hosts.
+ */
+export function unusableAddress(address: string): string | undefined {
+    const first = Number(address.split(".")[0]);
+    if (first === 0) {
+        return 'in 0.0.0.0/8, "this network" (0.0.0.0 means any address)';
+    }
+    if (address === "255.255.255.255") {
+        return "the limited broadcast address";
+    }
+    if (first >= 224 && first <= 239) {
+        return "a multicast address (224.0.0.0/4)";
+    }
+    if (first >= 240) {
+        return "a reserved address (240.0.0.0/4)";
+    }
+    return undefined;
+}
+
+/** Whether an address is a loopback one: it reaches only the machine it is used on. */
+export const isLoopback = (address: string) => address.startsWith("127.");
 
 const hostEntry = (requireAddress: boolean, allowEmpty = false) =>
     z.string().superRefine((entry, ctx) => {

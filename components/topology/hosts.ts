@@ -1,5 +1,5 @@
 /** The hosts of the config's lists: names resolved, duplicates and shared addresses refused. */
-import { ClusterConfig, fullKey as key, hostEntryProblems } from "../config";
+import { ClusterConfig, fullKey as key, hostEntryProblems, isLoopback } from "../config";
 import { Host, Role } from "./types";
 
 /** An entry of a host list; `broken`: its own rule refused it (its key says so), but its name is good. */
@@ -116,6 +116,15 @@ export function resolveRoles(c: ClusterConfig, problems: string[], invalid: Read
         byAddress.set(h.address, h.name);
     }
     const hosts = [...known.values()].filter((h): h is Host => h !== null).sort(byName);
+    // A loopback address reaches the machine it is used on: the hosts on other machines would
+    // reach themselves instead.
+    const loopback = hosts.find((h) => isLoopback(h.address));
+    const routable = hosts.find((h) => !isLoopback(h.address));
+    if (loopback !== undefined && routable !== undefined) {
+        problems.push(
+            `${key(listedIn.get(loopback.name) as string)}: host "${loopback.name}" is on loopback address ${loopback.address} but "${routable.name}" is not (${routable.address}), and a loopback address reaches only the machine it is used on; give "${loopback.name}" its routable address, or every host a loopback one (one machine)`,
+        );
+    }
     if (c.runtime === "docker" && c.engine === "local" && known.size > 1) {
         problems.push(
             `${key("engine")}: "local" runs every container on this machine's one Docker engine, but ${known.size} hosts are listed; set engine to "ssh" for a multi-host stack (${key("runtime")} "docker")`,
