@@ -1,7 +1,5 @@
 import fc from "fast-check";
-import { ConfigError } from "../components/config";
-import { stackTopology } from "../components/topology";
-import { evaluateFailure, secretKeys, stackConfig } from "./harness";
+import { evaluateFailure, problemsOf, secretKeys, stackConfig } from "./harness";
 
 // A host's address must be one it can be reached at: never "this network" (0.0.0.0/8, the
 // unspecified address among them), the broadcast address, multicast or reserved addresses.
@@ -31,21 +29,12 @@ const PLACES: [string, (a: string) => Record<string, string>, string][] = [
     ["registryHost", (a) => ({ [K("registryHost")]: `r1=${a}` }), "registryHost"],
 ];
 
-const problems = (raw: Record<string, string>): string[] => {
-    try {
-        stackTopology(raw, { secretKeys: new Set(secretKeys()) });
-        return [];
-    } catch (e) {
-        expect(e).toBeInstanceOf(ConfigError);
-        return [...(e as ConfigError).problems];
-    }
-};
 
 describe.each(UNUSABLE)("%s", (_, addresses, why) => {
     test("refused in every host list, naming the entry (100 runs)", () => {
         fc.assert(
             fc.property(addresses, fc.constantFrom(...PLACES), (address, [, place, where]) => {
-                const found = problems({ ...stackConfig("ha"), ...place(address) });
+                const found = problemsOf({ ...stackConfig("ha"), ...place(address) });
                 expect(found).toContainEqual(expect.stringMatching(new RegExp(`^mesos-cluster:${where.replace(/[[\]]/g, "\\$&")}: "${address.replace(/\./g, "\\.")}" is ${why.source}`)));
             }),
             { numRuns: 100 },
@@ -62,7 +51,7 @@ describe.each(UNUSABLE)("%s", (_, addresses, why) => {
 });
 
 test.each(["0.0.0.0", "255.255.255.255", "224.0.0.1", "240.0.0.1"])("%s as a master is refused", (address) => {
-    expect(problems({ ...stackConfig("ha"), ...PLACES[0][1](address) }).join("\n")).toMatch(`mesos-cluster:masters[0]: "${address}" is `);
+    expect(problemsOf({ ...stackConfig("ha"), ...PLACES[0][1](address) }).join("\n")).toMatch(`mesos-cluster:masters[0]: "${address}" is `);
 });
 
 const loopback = fc.tuple(octet, octet, fc.integer({ min: 1, max: 254 })).map((o) => `127.${o.join(".")}`);
@@ -71,7 +60,7 @@ test("every host on loopback addresses (one machine) is accepted (100 runs)", ()
     fc.assert(
         fc.property(fc.uniqueArray(loopback, { minLength: 3, maxLength: 3 }), (addrs) => {
             const raw = { ...stackConfig("e2e"), [K("masters")]: JSON.stringify(addrs.map((a, i) => `h${i}=${a}`)), [K("agents")]: '["h0"]', [K("registryHost")]: "h1", [K("bambooHosts")]: '["h2"]' };
-            expect(problems(raw)).toEqual([]);
+            expect(problemsOf(raw)).toEqual([]);
         }),
         { numRuns: 100 },
     );
@@ -80,7 +69,7 @@ test("every host on loopback addresses (one machine) is accepted (100 runs)", ()
 test("a loopback host beside routable ones is refused, naming the list it is in (100 runs)", () => {
     fc.assert(
         fc.property(loopback, fc.constantFrom(...PLACES), (address, [list, place]) => {
-            const found = problems({ ...stackConfig("ha"), ...place(address) });
+            const found = problemsOf({ ...stackConfig("ha"), ...place(address) });
             expect(found).toContainEqual(expect.stringMatching(new RegExp(`^mesos-cluster:${list}: host "[a-z0-9]+" is on loopback address ${address.replace(/\./g, "\\.")} but`)));
         }),
         { numRuns: 100 },

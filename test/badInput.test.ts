@@ -29,6 +29,8 @@ const cases: Case[] = [
     ["a container prefix of mesos-", { [K("containerPrefix")]: "mesos-" }, /mesos-cluster:containerPrefix: "mesos-" makes container names start with "mesos-"/],
     ["two services on one port of one host", { [K("chronosPort")]: "8080" }, /mesos-cluster:chronosPort: chronos's port 8080 clashes with marathon's port 8080 \(mesos-cluster:marathonPort\)/],
     ["Marathon on the master's port", { [K("marathonPort")]: "5050" }, /mesos-cluster:marathonPort: marathon's port 5050 clashes with master's port 5050 \(mesos-cluster:masterPort\)/],
+    ["the registry on the SSH port of the hosts' engines", { [K("registryPort")]: "22" }, /mesos-cluster:registryPort: registry's port 22 clashes with sshd's port 22 \(mesos-cluster:sshPort, where the program reaches the host over SSH\) on host "m1"/],
+    ["Marathon on the systemd hosts' SSH port", { [K("sshPort")]: "2222", [K("marathonPort")]: "2222" }, /mesos-cluster:marathonPort: marathon's port 2222 clashes with sshd's port 2222 \(mesos-cluster:sshPort/, { base: "prod" }],
     ["an agent port among its task ports", { [K("agentPort")]: "31000" }, /mesos-cluster:agentTaskPorts: agent's ports 31000-32000 clashes with agent's port 31000 \(mesos-cluster:agentPort\)/],
     ["a reversed task port range", { [K("agentTaskPorts")]: "32000-31000" }, /mesos-cluster:agentTaskPorts: "32000-31000" is not a range/],
     ["a negative port", { [K("masterPort")]: "-1" }, /mesos-cluster:masterPort: must be a whole number from 1 to 65535/],

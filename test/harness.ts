@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from "crypto";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE } from "../components/config";
+import { CONFIG_NAMESPACE, ConfigError } from "../components/config";
+import { stackTopology } from "../components/topology";
 import { MockOptions, Registered, installMocks } from "./mocks";
 import { projectDeclarations, readStackConfig, stackNames as listStacks } from "../scripts/stackFile";
 
@@ -152,4 +153,20 @@ export function plain(value: any): any {
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
     }
     return value;
+}
+
+/**
+ * The problems the pure layers refuse `raw` for, as the program reads it (every declared
+ * secret set as one); [] if they accept it. Anything but a ConfigError is thrown on.
+ */
+export function problemsOf(raw: Record<string, string>, options: { requireSecrets?: boolean } = {}): string[] {
+    try {
+        stackTopology(raw, { secretKeys: new Set(secretKeys()), ...options });
+        return [];
+    } catch (e) {
+        if (e instanceof ConfigError) {
+            return [...e.problems];
+        }
+        throw e;
+    }
 }

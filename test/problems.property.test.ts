@@ -3,7 +3,7 @@ import { ConfigError, KEYS } from "../components/config";
 import { SERVICES } from "../components/services";
 import { stackTopology } from "../components/topology";
 import { readStackConfig } from "../scripts/stackFile";
-import { ROOT, evaluateFailure, secretKeys, stackConfig } from "./harness";
+import { ROOT, evaluateFailure, problemsOf, secretKeys, stackConfig } from "./harness";
 
 // One ConfigError lists every problem of a stack, whatever mix of keys is wrong: each key's
 // own, those across keys, hosts and ports. A refused key never makes a later rule throw.
@@ -12,18 +12,6 @@ const K = (key: string) => `mesos-cluster:${key}`;
 const json = (v: unknown) => JSON.stringify(v);
 const three = ["m1=10.0.0.11", "m2=10.0.0.12", "m3=10.0.0.13"];
 
-/** The problems stackTopology reports for `raw`, or [] if it accepts it. Anything but a ConfigError is thrown on. */
-function problemsOf(raw: Record<string, string>): string[] {
-    try {
-        stackTopology(raw, { secretKeys: new Set(secretKeys()) });
-        return [];
-    } catch (e) {
-        if (e instanceof ConfigError) {
-            return [...e.problems];
-        }
-        throw e;
-    }
-}
 
 /** Bad values of the ha stack, each on a key of its own, with what each alone is refused for. */
 type Bad = [key: string, value: string, messages: RegExp[]];

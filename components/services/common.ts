@@ -15,7 +15,7 @@ export function keyRange(c: ClusterConfig, k: "agentTaskPorts" | "servicePorts")
 
 /** A port no key moves. */
 export function fixedPort(port: number, what: string): PortRequest {
-    return { first: port, last: port, key: `${what} (fixed)` };
+    return { first: port, last: port, key: `${what} (fixed)`, fixed: "program" };
 }
 
 /**

@@ -3,15 +3,25 @@
  * (each service's descriptor says on which list's hosts), the ports they bind, and the values
  * every service shares (ZooKeeper ids and URLs, the quorum, the registry).
  */
-import { ClusterConfig, ConfigError, ConfigReading, ParseOptions, crossKeyProblems, mentions, readConfig } from "../config";
+import { ClusterConfig, ConfigError, ConfigReading, ParseOptions, crossKeyProblems, fullKey, mentions, readConfig } from "../config";
 import { ServiceDescriptor } from "../service";
 import { SERVICES } from "../services";
 import { resolveRoles } from "./hosts";
 import { portClashes } from "./ports";
 import { specProblems } from "./specs";
-import { ClusterRegistry, Host, Placement, REGISTRY_USER, Topology, ZOOKEEPER_CLIENT_PORT, parseRange, quorumOf } from "./types";
+import { ClusterRegistry, Host, Placement, PortBinding, REGISTRY_USER, Topology, ZOOKEEPER_CLIENT_PORT, parseRange, quorumOf } from "./types";
 
 export * from "./types";
+
+/**
+ * The SSH port the program reaches every host on, when it does (the systemd runtime, or the
+ * docker runtime's engines over SSH): no service may bind it there.
+ */
+function sshPorts(c: ClusterConfig): PortBinding[] {
+    return c.runtime === "systemd" || c.engine === "ssh"
+        ? [{ first: c.sshPort, last: c.sshPort, key: `${fullKey("sshPort")}, where the program reaches the host over SSH`, service: "sshd", fixed: "host" }]
+        : [];
+}
 
 /** What runs on each host, in the order the services are listed. */
 function place(hosts: readonly Host[], roles: Topology["roles"], c: ClusterConfig, services: readonly ServiceDescriptor[]): Placement[] {
@@ -44,7 +54,7 @@ function layout(reading: ConfigReading, services: readonly ServiceDescriptor[]):
     const derived = crossKeyProblems(c);
     const { hosts, roles } = resolveRoles(c, derived, reading.invalid);
     const placements = place(hosts, roles, c, services);
-    derived.push(...portClashes(placements));
+    derived.push(...portClashes(placements, sshPorts(c)));
     // A rule that read a refused key read its default instead: what it found says nothing.
     const problems = [...reading.problems, ...derived.filter((p) => ![...reading.invalid].some((k) => mentions(p, k)))];
     if (problems.length > 0) {

@@ -22,6 +22,11 @@ export interface PortRequest {
     readonly first: number;
     readonly last: number;
     readonly key: string;
+    /**
+     * Not moved by its key: `program`, no key moves it; `host`, the host's own service (sshd)
+     * binds it, and its key only tells the program where. A clash names the other key.
+     */
+    readonly fixed?: "program" | "host";
 }
 
 /** A range of host ports one service binds. */
