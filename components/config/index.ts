@@ -101,6 +101,9 @@ export function readConfig(raw: Readonly<Record<string, string>>, options: Parse
                 problems.push(`${full}: is stored in plain text; remove it (pulumi config rm ${key}) and set it again with \`pulumi config set --secret ${key}\``);
             } else if (decl.privateKey && (typeof value !== "string" || !PRIVATE_KEY.test(value))) {
                 problems.push(`${full}: is not a private key (expected an OpenSSH or PEM block "-----BEGIN ... PRIVATE KEY-----"); set it from the key file: \`pulumi config set --secret ${key} < KEYFILE\``);
+            } else if (decl.word && typeof value === "string" && value.startsWith("-")) {
+                // The value itself is never shown: it is a secret.
+                problems.push(`${full}: begins with "-", and ${decl.word}, where it would be read as an option; set one that does not with \`pulumi config set --secret ${key}\``);
             }
             value = true;
         }

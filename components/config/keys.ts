@@ -27,6 +27,8 @@ export interface KeyDeclaration {
     readonly secret?: boolean;
     /** A secret that must hold a PEM or OpenSSH private key. */
     readonly privateKey?: boolean;
+    /** A secret that becomes a word of a command: where, said so that "it begins with '-', and …" reads. */
+    readonly word?: string;
     readonly schema: z.ZodType;
     readonly description: string;
 }
@@ -147,7 +149,10 @@ export const KEYS = {
         kind: "string",
         schema: z
             .string()
-            .regex(/^([a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*)?$/, { error: 'must be empty or a registry host[:port][/path], e.g. "registry.example.com:5000"' })
+            // Its first character starts every image reference, a word of `docker run` and `docker pull`.
+            .regex(/^([a-z0-9][a-z0-9.-]*(:\d+)?(\/[a-z0-9._-]+)*)?$/, {
+                error: 'must be empty or a registry host[:port][/path] starting with a letter or digit, e.g. "registry.example.com:5000"',
+            })
             .default(""),
         description:
             "An outside registry the systemd runtime pulls the cluster's images from (REGISTRY/mesos-cluster/<service>:<version>); empty: the cluster's own (registryHost), or none when the hosts' engines already have them.",
@@ -192,6 +197,10 @@ export const KEYS = {
             .string()
             .regex(/^\/([A-Za-z0-9_.\/-]|\{host\})*([A-Za-z0-9_.-]|\{host\})$/, {
                 error: "must be an absolute path without a trailing '/'; '{host}' may stand for the host's name",
+            })
+            // Files are written under it on hosts, and under `npm run render`'s folder.
+            .refine((p) => p.split("/").slice(1).every((s) => s !== "" && s !== "." && s !== ".."), {
+                error: "must name each folder: no empty, '.' or '..' part (write the path it leads to)",
             })
             .default("/var/lib/mesos-cluster"),
         description:
@@ -239,6 +248,7 @@ export const KEYS = {
     chronosMailPassword: {
         kind: "string",
         secret: true,
+        word: "Chronos's image passes it as the word after --mail_password",
         schema: z.boolean().default(false),
         description: "SMTP password for Chronos's mail, set with `pulumi config set --secret chronosMailPassword`. Never stored or shown in plain text.",
     },
