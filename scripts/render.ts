@@ -5,12 +5,12 @@
  * systemd runtime (units, env files), the zoo.cfg each ZooKeeper container renders, and a
  * topology diagram (topology.svg). Reviewers diff DIR in a pull request.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../components/config";
 import { renderDiagram } from "../components/render/diagram";
 import { renderHosts } from "../components/render/hostFiles";
 import { stackTopology } from "../components/topology";
+import { prepareOut, writeInside } from "./outFolder";
 import { readStackConfig, stackNames } from "./stackFile";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -35,17 +35,20 @@ function parseArgs(argv: readonly string[]): { stack: string; out: string } {
     return { stack: args.stack, out: path.resolve(args.out) };
 }
 
-/** Writes the stack's files under `out` (emptied first); returns the paths written, relative to it. */
-export function render(stack: string, out: string): string[] {
-    const { values } = readStackConfig(ROOT, stack);
+/**
+ * Writes the stack's files under `out` (emptied first, if it is render's to empty: see
+ * outFolder.ts); returns the paths written, relative to it. `project`: the folder of Pulumi.yaml
+ * and the stack files.
+ */
+export function render(stack: string, out: string, project = ROOT): string[] {
+    const { values } = readStackConfig(project, stack);
     // Rendering connects nowhere, so the SSH key (a secret, unreadable here) is not needed.
     const topology = stackTopology(values, { requireSecrets: false });
-    fs.rmSync(out, { recursive: true, force: true });
+    const folder = path.resolve(out);
+    prepareOut(folder, project);
     const written: string[] = [];
     const write = (rel: string, content: string, mode: string) => {
-        const file = path.join(out, rel);
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(file, content, { mode: parseInt(mode, 8) });
+        writeInside(folder, rel, content, parseInt(mode, 8));
         written.push(rel);
     };
     for (const host of renderHosts(topology)) {

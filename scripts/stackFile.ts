@@ -32,7 +32,8 @@ const asConfigString = (value: unknown) => (typeof value === "string" ? value : 
  */
 export function readStackConfig(root: string, stack: string): { values: Record<string, string>; secure: string[] } {
     const file = path.join(root, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(file)) {
+    // Only a stack file of the project: a name is never a path.
+    if (!stackNames(root).includes(stack)) {
         throw new Error(`no stack file ${file}; the stacks here are: ${stackNames(root).join(", ")}`);
     }
     const values: Record<string, string> = {};
