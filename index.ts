@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MesosCluster } from "./components/cluster";
-import { CONFIG_NAMESPACE } from "./components/config";
+import { CONFIG_NAMESPACE, secretTexts } from "./components/config";
+import { keepSecret } from "./components/keptSecret";
 import { clusterArgs } from "./components/settings";
 import { stackTopology } from "./components/topology";
 
@@ -11,10 +12,18 @@ const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfi
 // config → topology → cluster → outputs. Everything is validated before the first resource
 // is registered, every spec included: a bad stack creates nothing, and one error lists it all.
 const raw = pulumi.runtime.allConfig();
-const topology = stackTopology(raw, { secretKeys: new Set(Object.keys(raw).filter(isConfigSecret)) });
+const secretKeys = new Set(Object.keys(raw).filter(isConfigSecret));
+const topology = stackTopology(raw, { secretKeys });
 const config = topology.config;
 const stackConfig = new pulumi.Config(CONFIG_NAMESPACE);
-const cluster = new MesosCluster("mesos", clusterArgs(config, topology, (key) => stackConfig.requireSecret(key)));
+// Values of keys set with --secret that the program does not declare secret stay secret in
+// every input (the outputs hold none of them: such keys are refused, KeyDeclaration.visible).
+const hidden = secretTexts(raw, secretKeys);
+const cluster = new MesosCluster(
+    "mesos",
+    clusterArgs(config, topology, (key) => stackConfig.requireSecret(key)),
+    hidden.length === 0 ? {} : { transformations: [keepSecret(hidden)] },
+);
 
 export const zookeeperUrl = cluster.zookeeperUrl;
 export const quorum = cluster.quorum;

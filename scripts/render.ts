@@ -11,9 +11,15 @@ import { renderDiagram } from "../components/render/diagram";
 import { renderHosts } from "../components/render/hostFiles";
 import { stackTopology } from "../components/topology";
 import { prepareOut, writeInside } from "./outFolder";
-import { readStackConfig, stackNames } from "./stackFile";
+import { projectDeclarations, readStackConfig, stackNames } from "./stackFile";
 
 const ROOT = path.resolve(__dirname, "..");
+
+/** The keys Pulumi.yaml declares secret: their values are the program's to read, not render's. */
+const secretKeys = () =>
+    Object.entries(projectDeclarations(ROOT))
+        .filter(([, d]) => d.secret)
+        .map(([k]) => k);
 
 function usage(message: string): never {
     console.error(`render: ${message}\nusage: npm run render -- --stack NAME --out DIR   (stacks: ${stackNames(ROOT).join(", ")})`);
@@ -41,9 +47,10 @@ function parseArgs(argv: readonly string[]): { stack: string; out: string } {
  * and the stack files.
  */
 export function render(stack: string, out: string, project = ROOT): string[] {
-    const { values } = readStackConfig(project, stack);
+    const { values, secure } = readStackConfig(project, stack);
     // Rendering connects nowhere, so the SSH key (a secret, unreadable here) is not needed.
-    const topology = stackTopology(values, { requireSecrets: false });
+    // Keys set as secrets are refused where the program refuses them; the others' defaults show.
+    const topology = stackTopology(values, { requireSecrets: false, secretKeys: new Set(secure) });
     const folder = path.resolve(out);
     prepareOut(folder, project);
     const written: string[] = [];
@@ -68,6 +75,9 @@ if (require.main === module) {
     try {
         const written = render(stack, out);
         console.log(`render: ${written.length} files for stack ${stack} in ${out}`);
+        for (const key of readStackConfig(ROOT, stack).secure.filter((k) => !secretKeys().includes(k))) {
+            console.error(`render: ${key} is set as a secret, which render cannot read: the files show its default`);
+        }
     } catch (e) {
         // A bad stack or an unknown stack name is the operator's to fix: the message, no trace.
         console.error(e instanceof ConfigError ? e.message : `render: ${(e as Error).message}`);

@@ -159,9 +159,9 @@ export function plain(value: any): any {
  * The problems the pure layers refuse `raw` for, as the program reads it (every declared
  * secret set as one); [] if they accept it. Anything but a ConfigError is thrown on.
  */
-export function problemsOf(raw: Record<string, string>, options: { requireSecrets?: boolean } = {}): string[] {
+export function problemsOf(raw: Record<string, string>, options: { requireSecrets?: boolean; secretKeys?: readonly string[] } = {}): string[] {
     try {
-        stackTopology(raw, { secretKeys: new Set(secretKeys()), ...options });
+        stackTopology(raw, { requireSecrets: options.requireSecrets, secretKeys: new Set(options.secretKeys ?? secretKeys()) });
         return [];
     } catch (e) {
         if (e instanceof ConfigError) {

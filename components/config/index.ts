@@ -61,6 +61,37 @@ export interface ConfigReading {
     readonly problems: readonly string[];
     /** Full keys whose value is invalid: a rule that reads one says nothing about it. */
     readonly invalid: ReadonlySet<string>;
+    /** Texts no problem may show: those of keys set with --secret (secretTexts). */
+    readonly secretTexts: readonly string[];
+}
+
+/**
+ * The texts of the keys set with `pulumi config set --secret` that the program does not
+ * declare secret: each value, and a list's entries and their names and addresses. The program
+ * keeps them secret wherever they are used, and never shows them in a message.
+ */
+export function secretTexts(raw: Readonly<Record<string, string>>, secretKeys: ReadonlySet<string> = new Set()): string[] {
+    const texts = Object.entries(raw)
+        .filter(([full]) => secretKeys.has(full) && full.startsWith(`${CONFIG_NAMESPACE}:`))
+        .filter(([full]) => DECLARATIONS[full.slice(CONFIG_NAMESPACE.length + 1)]?.secret !== true)
+        .flatMap(([, value]) => {
+            let entries: unknown = undefined;
+            try {
+                entries = JSON.parse(value);
+            } catch {
+                // Not a list: the value alone.
+            }
+            const parts = Array.isArray(entries) ? entries.filter((e): e is string => typeof e === "string").flatMap((e) => [e, ...e.split("=")]) : [];
+            return [value, ...parts];
+        });
+    return [...new Set(texts.filter((t) => t !== ""))];
+}
+
+/** `problems` with every secret text replaced by [secret] (whole words only, longest first). */
+export function redact(problems: readonly string[], texts: readonly string[]): string[] {
+    const sorted = [...texts].sort((a, b) => b.length - a.length);
+    const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return problems.map((p) => sorted.reduce((q, t) => q.replace(new RegExp(`(?<![A-Za-z0-9])${escape(t)}(?![A-Za-z0-9])`, "g"), "[secret]"), p));
 }
 
 /** Keys whose entries are hosts: checked entry by entry, so that one bad entry leaves the others to check. */
@@ -91,6 +122,11 @@ export function readConfig(raw: Readonly<Record<string, string>>, options: Parse
     const invalid = new Set<string>();
     for (const key of Object.keys(ours).filter((k) => !(k in DECLARATIONS))) {
         problems.push(`${fullKey(key)}: unknown key; remove it or check its spelling (the keys are listed in Pulumi.yaml)`);
+    }
+    for (const key of Object.keys(ours).filter((k) => DECLARATIONS[k]?.visible !== undefined && (options.secretKeys ?? new Set()).has(fullKey(k)))) {
+        problems.push(
+            `${fullKey(key)}: is set as a secret, but it cannot be kept one: ${DECLARATIONS[key].visible}; set it again without --secret: \`pulumi config set ${key} VALUE\``,
+        );
     }
     const values: Record<string, unknown> = {};
     for (const [key, decl] of Object.entries(DECLARATIONS)) {
@@ -137,14 +173,14 @@ export function readConfig(raw: Readonly<Record<string, string>>, options: Parse
         }
     }
     problems.push(...derived.filter((p) => ![...invalid].some((k) => mentions(p, k))));
-    return { config, problems, invalid };
+    return { config, problems, invalid, secretTexts: secretTexts(raw, options.secretKeys) };
 }
 
 /** A stack's configuration, every key valid on its own; a ConfigError lists what is not. */
 export function parseConfig(raw: Readonly<Record<string, string>>, options: ParseOptions = {}): ClusterConfig {
-    const { config, problems } = readConfig(raw, options);
+    const { config, problems, secretTexts: texts } = readConfig(raw, options);
     if (problems.length > 0) {
-        throw new ConfigError(problems);
+        throw new ConfigError(redact(problems, texts));
     }
     return config;
 }

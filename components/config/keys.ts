@@ -29,12 +29,23 @@ export interface KeyDeclaration {
     readonly privateKey?: boolean;
     /** A secret that becomes a word of a command: where, said so that "it begins with '-', and …" reads. */
     readonly word?: string;
+    /**
+     * Where Pulumi shows its value whatever the program does (resource names, which resources
+     * exist, the state and outputs of its components): set with --secret, it is refused rather
+     * than kept secret only in part. Any other key set with --secret is kept secret.
+     */
+    readonly visible?: string;
     readonly schema: z.ZodType;
     readonly description: string;
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+// Why a key's value cannot be kept secret (KeyDeclaration.visible).
+const STRUCTURE = "it decides which resources the stack has, which Pulumi always shows";
+const IN_NAMES = "host names are part of resource names, which Pulumi always shows";
+const IN_URLS = "ports are part of the URLs and health endpoints the cluster's component records in plain text";
 
 const PORT_ERROR = { error: "must be a whole number from 1 to 65535" };
 const port = (def: number) => z.int(PORT_ERROR).min(1, PORT_ERROR).max(65535, PORT_ERROR).default(def);
@@ -120,12 +131,14 @@ const hostEntry = (requireAddress: boolean, allowEmpty = false) =>
  */
 export const KEYS = {
     runtime: {
+        visible: STRUCTURE,
         kind: "string",
         schema: z.enum(["docker", "systemd"], { error: 'must be "docker" or "systemd"' }).default("docker"),
         description:
             "How services are deployed: docker (a docker.Image and docker.Container per service per host) or systemd (a unit per service written over SSH, running the service's container).",
     },
     engine: {
+        visible: STRUCTURE,
         kind: "string",
         schema: z.enum(["local", "ssh"], { error: 'must be "local" or "ssh"' }).default("local"),
         description:
@@ -158,6 +171,7 @@ export const KEYS = {
             "An outside registry the systemd runtime pulls the cluster's images from (REGISTRY/mesos-cluster/<service>:<version>); empty: the cluster's own (registryHost), or none when the hosts' engines already have them.",
     },
     masters: {
+        visible: IN_NAMES,
         kind: "array",
         schema: z
             .array(hostEntry(true), { error: 'must be a list of "name=address" strings' })
@@ -167,6 +181,7 @@ export const KEYS = {
             "Master hosts as name=address. Each runs ZooKeeper, a Mesos master, Marathon and Chronos. The count must be odd; ZooKeeper ids follow the names' sorted order.",
     },
     agents: {
+        visible: IN_NAMES,
         kind: "array",
         schema: z
             .array(hostEntry(false), { error: 'must be a list of "name=address" strings' })
@@ -180,6 +195,7 @@ export const KEYS = {
         description: "The cluster's name, shown by the Mesos UI and Chronos.",
     },
     containerPrefix: {
+        visible: "container names are recorded in each service's state in plain text",
         kind: "string",
         schema: z
             .string()
@@ -217,6 +233,7 @@ export const KEYS = {
         description: "How long a deploy waits for each service to report ready (health check) before it fails with the service's last log lines.",
     },
     authentication: {
+        visible: STRUCTURE,
         kind: "boolean",
         schema: z.boolean({ error: "must be true or false" }).default(true),
         description:
@@ -253,13 +270,15 @@ export const KEYS = {
         description: "SMTP password for Chronos's mail, set with `pulumi config set --secret chronosMailPassword`. Never stored or shown in plain text.",
     },
     bambooHosts: {
+        visible: IN_NAMES,
         kind: "array",
         schema: z.array(hostEntry(false), { error: 'must be a list of "name=address" strings or host names' }).default([]),
         description:
             "Hosts that run Bamboo with HAProxy (service routing): name=address for an edge host of its own, or the name of a master or agent. Empty: no routing.",
     },
-    bambooPort: { kind: "integer", schema: port(8000), description: "Bamboo's HTTP port (API and UI)." },
+    bambooPort: { kind: "integer", visible: IN_URLS, schema: port(8000), description: "Bamboo's HTTP port (API and UI)." },
     haproxyHttpPort: {
+        visible: IN_URLS,
         kind: "integer",
         schema: port(80),
         description: "HAProxy's HTTP port on each Bamboo host: requests are routed to apps by the host rules set in Bamboo.",
@@ -270,13 +289,15 @@ export const KEYS = {
         description: "Service ports: Marathon gives apps their service ports from this range, and HAProxy binds them on each Bamboo host.",
     },
     registryHost: {
+        visible: IN_NAMES,
         kind: "string",
         schema: hostEntry(false, true).default(""),
         description:
             "The host that runs the cluster's Docker registry: name=address, or the name of a master or agent. Empty: none. When set, the systemd runtime and the agents pull from it.",
     },
-    registryPort: { kind: "integer", schema: port(5000), description: "The cluster registry's port." },
+    registryPort: { kind: "integer", visible: IN_URLS, schema: port(5000), description: "The cluster registry's port." },
     registryAuth: {
+        visible: STRUCTURE,
         kind: "boolean",
         schema: z.boolean({ error: "must be true or false" }).default(false),
         description:
@@ -300,10 +321,11 @@ export const KEYS = {
         schema: z.boolean().default(false),
         description: "The registry certificate's private key, set with `pulumi config set --secret registryTlsKey < KEYFILE`. Never stored or shown in plain text.",
     },
-    masterPort: { kind: "integer", schema: port(5050), description: "Mesos master port." },
-    agentPort: { kind: "integer", schema: port(5051), description: "Mesos agent port." },
-    marathonPort: { kind: "integer", schema: port(8080), description: "Marathon HTTP port." },
+    masterPort: { kind: "integer", visible: IN_URLS, schema: port(5050), description: "Mesos master port." },
+    agentPort: { kind: "integer", visible: IN_URLS, schema: port(5051), description: "Mesos agent port." },
+    marathonPort: { kind: "integer", visible: IN_URLS, schema: port(8080), description: "Marathon HTTP port." },
     chronosPort: {
+        visible: IN_URLS,
         kind: "integer",
         schema: port(4400),
         description: "Chronos HTTP port (not 8080: Marathon has it on the same hosts).",

@@ -3,7 +3,7 @@
  * (each service's descriptor says on which list's hosts), the ports they bind, and the values
  * every service shares (ZooKeeper ids and URLs, the quorum, the registry).
  */
-import { ClusterConfig, ConfigError, ConfigReading, ParseOptions, crossKeyProblems, fullKey, mentions, readConfig } from "../config";
+import { ClusterConfig, ConfigError, ConfigReading, ParseOptions, crossKeyProblems, fullKey, mentions, readConfig, redact } from "../config";
 import { ServiceDescriptor } from "../service";
 import { SERVICES } from "../services";
 import { resolveRoles } from "./hosts";
@@ -46,7 +46,7 @@ export function stackTopology(raw: Readonly<Record<string, string>>, options: Pa
 
 /** The layout of a config whose keys are each valid; a ConfigError lists what spans keys or hosts. */
 export function buildTopology(c: ClusterConfig, services: readonly ServiceDescriptor[] = SERVICES): Topology {
-    return layout({ config: c, problems: [], invalid: new Set() }, services);
+    return layout({ config: c, problems: [], invalid: new Set(), secretTexts: [] }, services);
 }
 
 function layout(reading: ConfigReading, services: readonly ServiceDescriptor[]): Topology {
@@ -57,13 +57,14 @@ function layout(reading: ConfigReading, services: readonly ServiceDescriptor[]):
     derived.push(...portClashes(placements, sshPorts(c)));
     // A rule that read a refused key read its default instead: what it found says nothing.
     const problems = [...reading.problems, ...derived.filter((p) => ![...reading.invalid].some((k) => mentions(p, k)))];
+    // No message shows a value set with --secret.
     if (problems.length > 0) {
-        throw new ConfigError(problems);
+        throw new ConfigError(redact(problems, reading.secretTexts));
     }
     const t = derive(c, hosts, roles, placements);
     const late = specProblems(t, services);
     if (late.length > 0) {
-        throw new ConfigError(late);
+        throw new ConfigError(redact(late, reading.secretTexts));
     }
     return t;
 }
