@@ -183,7 +183,9 @@ export class MesosCluster extends pulumi.ComponentResource {
 
     /**
      * Every service's component, tier by tier: each starts once every service of the tier
-     * below is ready, on every host; services of one tier start in parallel.
+     * below is ready, on every host. Within a tier, each service rolls on its own: member k
+     * (hosts in name order, which is the ZooKeeper ids' order) after member k-1, or batch k
+     * after batch k-1 (its descriptor's rollout); different services of a tier go in parallel.
      */
     private build(name: string, t: Topology, runtime: ServiceRuntime): Service[] {
         const placed = t.placements.flatMap((p) => p.services.map((s) => ({ host: p.host, descriptor: service(s) })));
@@ -194,16 +196,28 @@ export class MesosCluster extends pulumi.ComponentResource {
         // thousands of agents, a large share of a preview's memory; BENCHMARKS.md).
         let below: pulumi.Resource[] = [];
         for (const tier of tiers) {
-            const built = placed
-                .filter((x) => x.descriptor.tier === tier)
-                .map(({ host, descriptor }) => ({
-                    descriptor,
-                    component: new Service(`${name}-${descriptor.name}-${host.name}`, { descriptor, spec: descriptor.spec(t, host), runtime, after: below }, { parent: this }),
-                }));
-            const here = built.map((b) => b.component);
+            const inTier = placed.filter((x) => x.descriptor.tier === tier);
+            const built = new Map<(typeof placed)[number], Service>();
+            for (const descriptor of new Set(inTier.map((x) => x.descriptor))) {
+                const members = inTier.filter((x) => x.descriptor === descriptor);
+                const size = descriptor.rollout === "batches" ? t.agentBatchSize : 1;
+                // Dependencies order updates as they order creates: Pulumi sends a resource's
+                // registration (so its update) only once those it depends on are done.
+                let previous: pulumi.Resource[] = [];
+                for (let i = 0; i < members.length; i += size) {
+                    const batch = members.slice(i, i + size).map((x) => {
+                        const after = [...below, ...previous];
+                        const component = new Service(`${name}-${descriptor.name}-${x.host.name}`, { descriptor, spec: descriptor.spec(t, x.host), runtime, after }, { parent: this });
+                        built.set(x, component);
+                        return component;
+                    });
+                    previous = batch.flatMap((c) => c.resources);
+                }
+            }
+            const here = inTier.map((x) => built.get(x) as Service);
             services.push(...here);
             below = here.flatMap((s) => s.resources);
-            const registries = built.filter((b) => b.descriptor.servesImages).flatMap((b) => b.component.resources);
+            const registries = inTier.filter((x) => x.descriptor.servesImages).flatMap((x) => (built.get(x) as Service).resources);
             if (registries.length > 0) {
                 runtime.registryReady?.(registries);
             }

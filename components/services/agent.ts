@@ -78,6 +78,7 @@ export const agent: ServiceDescriptor = {
     type: "mesos:agent:MesosAgent",
     tier: 3,
     runsOn: "agents",
+    rollout: "batches",
     ports: (c) => [keyPort(c, "agentPort"), keyRange(c, "agentTaskPorts")],
     version: MESOS_VERSION,
     upstream: { daemon: "mesos-agent", version: MESOS_VERSION, envPrefix: "MESOS_" },

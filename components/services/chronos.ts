@@ -57,6 +57,7 @@ export const chronos: ServiceDescriptor = {
     type: "mesos:chronos:Chronos",
     tier: 3,
     runsOn: "masters",
+    rollout: "one-by-one",
     ports: (c) => [keyPort(c, "chronosPort"), keyPort(c, "chronosLibprocessPort")],
     version: VERSION,
     upstream: { daemon: "chronos", version: VERSION },

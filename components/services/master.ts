@@ -43,6 +43,7 @@ export const master: ServiceDescriptor = {
     type: "mesos:master:MesosMaster",
     tier: 2,
     runsOn: "masters",
+    rollout: "one-by-one",
     ports: (c) => [keyPort(c, "masterPort")],
     version: MESOS_VERSION,
     upstream: { daemon: "mesos-master", version: MESOS_VERSION, envPrefix: "MESOS_" },

@@ -77,6 +77,7 @@ export const zookeeper: ServiceDescriptor = {
     type: "mesos:zookeeper:ZooKeeper",
     tier: 1,
     runsOn: "masters",
+    rollout: "one-by-one",
     // The AdminServer (8080) is disabled in the image, so ZooKeeper binds only these.
     ports: () => [
         fixedPort(ZOOKEEPER_CLIENT_PORT, "ZooKeeper client port"),

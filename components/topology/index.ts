@@ -8,7 +8,7 @@ import { ServiceDescriptor } from "../service";
 import { SERVICES } from "../services";
 import { resolveRoles } from "./hosts";
 import { portClashes } from "./ports";
-import { ClusterRegistry, Host, Placement, REGISTRY_USER, Topology, ZOOKEEPER_CLIENT_PORT, parseRange, quorumOf } from "./types";
+import { ClusterRegistry, Host, Placement, REGISTRY_USER, Topology, ZOOKEEPER_CLIENT_PORT, batchSizeOf, parseRange, quorumOf } from "./types";
 
 export * from "./types";
 
@@ -64,6 +64,7 @@ export function buildTopology(c: ClusterConfig, services: readonly ServiceDescri
         marathonZkUrl: `zk://${zkHosts}/marathon`,
         registry,
         imageRegistry: registry?.address ?? c.registry,
+        agentBatchSize: batchSizeOf(c.agentBatchSize, roles.agents.length),
         ranges: { agentTasks: parseRange(c.agentTaskPorts), service: parseRange(c.servicePorts) },
         placements,
     };
