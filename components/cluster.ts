@@ -3,7 +3,7 @@ import * as random from "@pulumi/random";
 import { RuntimeSettings, ServiceRuntime, createRuntime } from "./runtimes";
 import { ServiceDescriptor } from "./service";
 import { service } from "./services";
-import { MAIL_PASSWORD, PRINCIPALS, REGISTRY_DOCKER_CONFIG, REGISTRY_PASSWORD, REGISTRY_TLS_KEY } from "./services/credentials";
+import { MAIL_PASSWORD, PRINCIPALS, REGISTRY_DOCKER_CONFIG, REGISTRY_PASSWORD, REGISTRY_TLS_KEY, ZOOKEEPER_SUPER_PASSWORD } from "./services/credentials";
 import { ServiceSpec, dockerClientConfig, endpointText } from "./spec";
 import { Host, Topology } from "./topology/types";
 
@@ -155,6 +155,8 @@ export class MesosCluster extends pulumi.ComponentResource {
             // Letters and digits only: the secrets go into JSON and one-line files as they are.
             // Wrapped where it is made, so it stays secret under any engine (mocks included).
             pulumi.secret(new random.RandomPassword(`${name}-${key}`, { length: 32, special: false }, { parent: this }).result);
+        // Every ensemble can change its membership (by reconfiguration, as the superuser).
+        secrets[ZOOKEEPER_SUPER_PASSWORD] = generate(ZOOKEEPER_SUPER_PASSWORD);
         if (t.config.authentication) {
             for (const principal of Object.keys(PRINCIPALS)) {
                 secrets[principal] = generate(`secret-${principal}`);

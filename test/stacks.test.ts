@@ -124,8 +124,8 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
         // an image built on the host unless it is published. systemd: the cluster, and a component
         // and a command per service. Publishing to the cluster's registry: a local engine provider
         // and one pushed image per image. Both: three generated credentials when authentication is
-        // on, one more for the registry's login.
-        const credentials = (x.authentication ? 3 : 0) + (x.registry?.auth ? 1 : 0);
+        // on, one more for the registry's login, and always ZooKeeper's superuser.
+        const credentials = 1 + (x.authentication ? 3 : 0) + (x.registry?.auth ? 1 : 0);
         const pushes = publishes(x) ? 1 + new Set(placed.map(([, label]) => label).filter((l) => !service(l).localImage)).size : 0;
         const built = placed.filter(([, label]) => builtOnHost(x, label)).length;
         expect(e.resources).toHaveLength(
@@ -223,14 +223,16 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
         }
     });
 
-    test("ZooKeeper: ids by sorted name, identical server lines, persistent data", () => {
-        const servers = x.masters.map((m, i) => `server.${i + 1}=${m.address}:2888:3888;${m.address}:2181`).join(" ");
+    test("ZooKeeper: ids by sorted name, identical server lines (participants, in the dynamic form), persistent data and membership", () => {
+        const servers = x.masters.map((m, i) => `server.${i + 1}=${m.address}:2888:3888:participant;${m.address}:2181`).join(" ");
         x.masters.forEach((m, i) => {
             const c = container("zookeeper", m.name);
             expect(env(c).ZOO_MY_ID).toBe(String(i + 1));
             expect(env(c).ZOO_SERVERS).toBe(servers);
             expect(env(c).ZOO_ADMIN_SERVER_ENABLED).toBe("false");
             expect(volumes(c)).toContain(`${rootOn(x, m.name)}/zookeeper/data:/var/lib/zookeeper/data`);
+            // ZooKeeper keeps the ensemble's membership beside zoo.cfg: it must outlive the container.
+            expect(volumes(c)).toContain(`${rootOn(x, m.name)}/zookeeper/conf:/var/lib/zookeeper/conf`);
         });
     });
 
