@@ -266,8 +266,11 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
             expect(c.pidHost).toBe(true);
             const work = flag(c, "work_dir");
             expect(work).toBe(`${rootOn(x, a.name)}/agent/work`);
+            // The containers' runtime state outlives the agent's container, for recovery.
+            const run = flag(c, "runtime_dir");
+            expect(run).toBe(`${rootOn(x, a.name)}/agent/run`);
             expect(volumes(c)).toEqual(
-                expect.arrayContaining([`${work}:${work}`, "/var/run/docker.sock:/var/run/docker.sock", "/sys/fs/cgroup:/sys/fs/cgroup"]),
+                expect.arrayContaining([`${work}:${work}`, `${run}:${run}`, "/var/run/docker.sock:/var/run/docker.sock", "/sys/fs/cgroup:/sys/fs/cgroup"]),
             );
         }
         for (const label of ["zookeeper", "master", "marathon", "chronos"]) {
