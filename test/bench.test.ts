@@ -1,4 +1,4 @@
-import { criticalPath, diff, nameOf } from "../bench/analysis";
+import { criticalPath, diff, nameOf, serialChain } from "../bench/analysis";
 import { evaluate, stackConfig } from "./harness";
 
 // The benchmark's targets, held at small sizes on every test run (npm run bench measures them
@@ -35,4 +35,16 @@ test("one agent's change touches that agent's resources only; adding one adds on
     expect(added.changed).toEqual([]);
     // An agent is its component, its engine and its container: it pulls the published image.
     expect(added.added.map(nameOf).sort()).toEqual(["mesos-agent-a7", "mesos-agent-a7-container", "mesos-docker-a7"]);
+});
+
+test("one setting of every master changes the masters only, one after another, whatever the number of agents", async () => {
+    const chain = async (agents: number) => {
+        const before = await nodes(ha(agents));
+        const after = await nodes({ ...ha(agents), "mesos-cluster:masterPort": "5055" });
+        const d = diff(before, after);
+        return { changed: d.changed.map(nameOf).sort(), added: d.added.length, removed: d.removed.length, chain: serialChain(after, new Set(d.changed)) };
+    };
+    const small = await chain(4);
+    expect(small).toEqual({ changed: ["mesos-master-m1-container", "mesos-master-m2-container", "mesos-master-m3-container"], added: 0, removed: 0, chain: 3 });
+    expect(await chain(40)).toEqual(small);
 });
