@@ -186,8 +186,9 @@ export class MesosCluster extends pulumi.ComponentResource {
     /**
      * Every service's component, tier by tier: each starts once every service of the tier
      * below is ready, on every host. Within a tier, each service rolls on its own: member k
-     * (hosts in name order, which is the ZooKeeper ids' order) after member k-1, or batch k
-     * after batch k-1 (its descriptor's rollout); different services of a tier go in parallel.
+     * (hosts in name order, which is the ZooKeeper ids' order) after member k-1, or, for agents,
+     * after member k - agentBatchSize (its descriptor's rollout); different services of a tier
+     * go in parallel.
      */
     private build(name: string, t: Topology, runtime: ServiceRuntime): Service[] {
         const placed = t.placements.flatMap((p) => p.services.map((s) => ({ host: p.host, descriptor: service(s) })));
@@ -202,19 +203,16 @@ export class MesosCluster extends pulumi.ComponentResource {
             const built = new Map<(typeof placed)[number], Service>();
             for (const descriptor of new Set(inTier.map((x) => x.descriptor))) {
                 const members = inTier.filter((x) => x.descriptor === descriptor);
-                const size = descriptor.rollout === "batches" ? t.agentBatchSize : 1;
+                // Member k waits for member k - size: at most `size` members change at once
+                // (one at a time for ensembles), each edge one resource, not a batch's.
                 // Dependencies order updates as they order creates: Pulumi sends a resource's
                 // registration (so its update) only once those it depends on are done.
-                let previous: pulumi.Resource[] = [];
-                for (let i = 0; i < members.length; i += size) {
-                    const batch = members.slice(i, i + size).map((x) => {
-                        const after = [...below, ...previous];
-                        const component = new Service(`${name}-${descriptor.name}-${x.host.name}`, { descriptor, spec: descriptor.spec(t, x.host), runtime, after }, { parent: this });
-                        built.set(x, component);
-                        return component;
-                    });
-                    previous = batch.flatMap((c) => c.resources);
-                }
+                const size = descriptor.rollout === "batches" ? t.agentBatchSize : 1;
+                members.forEach((x, i) => {
+                    const previous = i >= size ? (built.get(members[i - size]) as Service).resources : [];
+                    const after = [...below, ...previous];
+                    built.set(x, new Service(`${name}-${descriptor.name}-${x.host.name}`, { descriptor, spec: descriptor.spec(t, x.host), runtime, after }, { parent: this }));
+                });
             }
             const here = inTier.map((x) => built.get(x) as Service);
             services.push(...here);

@@ -34,7 +34,8 @@ export interface ServiceDescriptor {
     /**
      * How a change reaches its members: `one-by-one` (member k changes once member k-1 has
      * changed and is ready again: ensembles and leader-elected services, where two members down
-     * at once can cost the quorum) or `batches` (the config's agentBatchSize at a time).
+     * at once can cost the quorum) or `batches` (at most the config's agentBatchSize at a
+     * time: member k after member k - agentBatchSize).
      */
     readonly rollout: Rollout;
     /** Host ports it binds, each with the config key that moves it. */

@@ -338,27 +338,25 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
         expect([...health].sort((a, b) => key(a).localeCompare(key(b)))).toEqual(expectedHealth.sort((a, b) => key(a).localeCompare(key(b))));
     });
 
-    test("tiers and rolls: each member starts after every service of the tier below and after the member (or batch) of its own service before it, and nothing else", () => {
+    test("tiers and rolls: each member starts after every service of the tier below and after the member of its own service before it (agents: agentBatchSize before it), and nothing else", () => {
         // The resources that run services (container or command), by component name.
         const running = new Map(services.map((s) => [`mesos-${s.label}-${s.host}`, s.resource]));
         // One step per tier that has services: a tier with none on this stack is skipped.
         const tiers = [...new Set(services.map((s) => service(s.label).tier))].sort((a, b) => a - b);
         const tier = (label: string) => tiers.indexOf(service(label).tier);
-        // A service's members roll in its hosts' name order: one at a time, agents in batches
-        // of agentBatchSize (a count, or a percentage of the agents rounded up; 10% by default).
+        // A service's members roll in its hosts' name order: each after the one before, an agent
+        // after the one agentBatchSize places before it (a count, or a percentage of the agents
+        // rounded up; 10% by default).
         const size = config["mesos-cluster:agentBatchSize"] ?? "10%";
         const agentBatch = size.endsWith("%") ? Math.max(1, Math.ceil((x.agents.length * Number(size.slice(0, -1))) / 100)) : Number(size);
-        const batchOf = (s: Emitted) => {
-            const members = services.filter((o) => o.label === s.label).map((o) => o.host).sort();
-            return Math.floor(members.indexOf(s.host) / (s.label === "agent" ? agentBatch : 1));
-        };
+        const place = (s: Emitted) => services.filter((o) => o.label === s.label).map((o) => o.host).sort().indexOf(s.host);
         for (const s of services) {
             const deps = new Set(s.resource.dependencies);
             for (const other of services) {
                 const other_ = running.get(`mesos-${other.label}-${other.host}`) as Registered;
                 const component = e.byName(`mesos-${other.label}-${other.host}`);
                 const dependsOnIt = deps.has(other_.urn) || deps.has(component.urn);
-                const previousOfItsOwn = other.label === s.label && batchOf(other) === batchOf(s) - 1;
+                const previousOfItsOwn = other.label === s.label && place(other) === place(s) - (s.label === "agent" ? agentBatch : 1);
                 expect({ from: `${s.label}@${s.host}`, to: `${other.label}@${other.host}`, dependsOnIt }).toEqual({
                     from: `${s.label}@${s.host}`,
                     to: `${other.label}@${other.host}`,

@@ -302,7 +302,7 @@ export const KEYS = {
             .refine((v) => !v.endsWith("%") || Number(v.slice(0, -1)) <= 100, { error: "a percentage must be from 1% to 100%" })
             .default("10%"),
         description:
-            "How many agents a change restarts at once: a number, or a percentage of the agents (at least one). The next batch starts once every agent of this one is ready again.",
+            "How many agents a change restarts at once, at most: a number, or a percentage of the agents (at least one). Each agent changes once the agent that many places before it (in name order) is ready again.",
     },
     zookeeperHeapMb: { kind: "integer", schema: heap(512), description: "ZooKeeper's JVM heap limit (-Xmx, MiB) on each master." },
     marathonHeapMb: { kind: "integer", schema: heap(1024), description: "Marathon's JVM heap limit (-Xmx, MiB) on each master." },
