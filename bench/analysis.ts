@@ -43,3 +43,26 @@ export function diff(before: readonly Node[], after: readonly Node[]): { changed
 
 /** A URN's resource name. */
 export const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+
+/**
+ * The longest chain of changed resources that must change one after another: a resource's
+ * step waits for every resource it depends on, and an unchanged one is done at once, so only
+ * changed resources count.
+ */
+export function serialChain(nodes: readonly Node[], changed: ReadonlySet<string>): number {
+    const byUrn = new Map(nodes.map((n) => [n.urn, n]));
+    const memo = new Map<string, number>();
+    const depth = (urn: string): number => {
+        const known = memo.get(urn);
+        if (known !== undefined) {
+            return known;
+        }
+        const n = byUrn.get(urn) as Node;
+        const provider = n.provider === "" ? [] : [n.provider.slice(0, n.provider.lastIndexOf("::"))];
+        const edges = [...n.dependencies, ...provider].filter((u) => byUrn.has(u));
+        const d = (changed.has(urn) ? 1 : 0) + Math.max(0, ...edges.map(depth));
+        memo.set(urn, d);
+        return d;
+    };
+    return Math.max(0, ...nodes.map((n) => depth(n.urn)));
+}

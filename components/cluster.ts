@@ -3,7 +3,7 @@ import * as random from "@pulumi/random";
 import { RuntimeSettings, ServiceRuntime, createRuntime } from "./runtimes";
 import { ServiceDescriptor } from "./service";
 import { service } from "./services";
-import { MAIL_PASSWORD, PRINCIPALS, REGISTRY_DOCKER_CONFIG, REGISTRY_PASSWORD, REGISTRY_TLS_KEY } from "./services/credentials";
+import { MAIL_PASSWORD, PRINCIPALS, REGISTRY_DOCKER_CONFIG, REGISTRY_PASSWORD, REGISTRY_TLS_KEY, ZOOKEEPER_SUPER_PASSWORD } from "./services/credentials";
 import { ServiceSpec, dockerClientConfig, endpointText } from "./spec";
 import { Host, Topology } from "./topology/types";
 
@@ -155,6 +155,8 @@ export class MesosCluster extends pulumi.ComponentResource {
             // Letters and digits only: the secrets go into JSON and one-line files as they are.
             // Wrapped where it is made, so it stays secret under any engine (mocks included).
             pulumi.secret(new random.RandomPassword(`${name}-${key}`, { length: 32, special: false }, { parent: this }).result);
+        // Every ensemble can change its membership (by reconfiguration, as the superuser).
+        secrets[ZOOKEEPER_SUPER_PASSWORD] = generate(ZOOKEEPER_SUPER_PASSWORD);
         if (t.config.authentication) {
             for (const principal of Object.keys(PRINCIPALS)) {
                 secrets[principal] = generate(`secret-${principal}`);
@@ -183,7 +185,10 @@ export class MesosCluster extends pulumi.ComponentResource {
 
     /**
      * Every service's component, tier by tier: each starts once every service of the tier
-     * below is ready, on every host; services of one tier start in parallel.
+     * below is ready, on every host. Within a tier, each service rolls on its own: member k
+     * (hosts in name order, which is the ZooKeeper ids' order) after member k-1, or, for agents,
+     * after member k - agentBatchSize (its descriptor's rollout); different services of a tier
+     * go in parallel.
      */
     private build(name: string, t: Topology, runtime: ServiceRuntime): Service[] {
         const placed = t.placements.flatMap((p) => p.services.map((s) => ({ host: p.host, descriptor: service(s) })));
@@ -194,16 +199,25 @@ export class MesosCluster extends pulumi.ComponentResource {
         // thousands of agents, a large share of a preview's memory; BENCHMARKS.md).
         let below: pulumi.Resource[] = [];
         for (const tier of tiers) {
-            const built = placed
-                .filter((x) => x.descriptor.tier === tier)
-                .map(({ host, descriptor }) => ({
-                    descriptor,
-                    component: new Service(`${name}-${descriptor.name}-${host.name}`, { descriptor, spec: descriptor.spec(t, host), runtime, after: below }, { parent: this }),
-                }));
-            const here = built.map((b) => b.component);
+            const inTier = placed.filter((x) => x.descriptor.tier === tier);
+            const built = new Map<(typeof placed)[number], Service>();
+            for (const descriptor of new Set(inTier.map((x) => x.descriptor))) {
+                const members = inTier.filter((x) => x.descriptor === descriptor);
+                // Member k waits for member k - size: at most `size` members change at once
+                // (one at a time for ensembles), each edge one resource, not a batch's.
+                // Dependencies order updates as they order creates: Pulumi sends a resource's
+                // registration (so its update) only once those it depends on are done.
+                const size = descriptor.rollout === "batches" ? t.agentBatchSize : 1;
+                members.forEach((x, i) => {
+                    const previous = i >= size ? (built.get(members[i - size]) as Service).resources : [];
+                    const after = [...below, ...previous];
+                    built.set(x, new Service(`${name}-${descriptor.name}-${x.host.name}`, { descriptor, spec: descriptor.spec(t, x.host), runtime, after }, { parent: this }));
+                });
+            }
+            const here = inTier.map((x) => built.get(x) as Service);
             services.push(...here);
             below = here.flatMap((s) => s.resources);
-            const registries = built.filter((b) => b.descriptor.servesImages).flatMap((b) => b.component.resources);
+            const registries = inTier.filter((x) => x.descriptor.servesImages).flatMap((x) => (built.get(x) as Service).resources);
             if (registries.length > 0) {
                 runtime.registryReady?.(registries);
             }

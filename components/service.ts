@@ -16,6 +16,8 @@ export interface UpstreamDaemon {
     readonly envPrefix?: string;
 }
 
+export type Rollout = "one-by-one" | "batches";
+
 export interface ServiceDescriptor {
     /**
      * The one name: its module (`services/<name>.ts`), image folder (`images/<name>/`), image
@@ -29,6 +31,13 @@ export interface ServiceDescriptor {
     readonly tier: number;
     /** The hosts it runs on. */
     readonly runsOn: Role;
+    /**
+     * How a change reaches its members: `one-by-one` (member k changes once member k-1 has
+     * changed and is ready again: ensembles and leader-elected services, where two members down
+     * at once can cost the quorum) or `batches` (at most the config's agentBatchSize at a
+     * time: member k after member k - agentBatchSize).
+     */
+    readonly rollout: Rollout;
     /** Host ports it binds, each with the config key that moves it. */
     readonly ports: (c: ClusterConfig) => readonly PortRequest[];
     /** The upstream version its image is built on (the image's tag). */

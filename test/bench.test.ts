@@ -1,4 +1,4 @@
-import { criticalPath, diff, nameOf } from "../bench/analysis";
+import { criticalPath, diff, nameOf, serialChain } from "../bench/analysis";
 import { evaluate, stackConfig } from "./harness";
 
 // The benchmark's targets, held at small sizes on every test run (npm run bench measures them
@@ -12,11 +12,14 @@ const ha = (agents: number, masters = 3, change: (a: string[]) => string[] = (a)
 const nodes = async (config: Record<string, string>) => (await evaluate(config, "ha")).resources;
 
 test("the critical path does not grow with the number of agents", async () => {
-    const small = criticalPath(await nodes(ha(2)));
-    const large = criticalPath(await nodes(ha(24)));
+    // With the default agentBatchSize (10%), agents roll in at most ten batches, whatever their number.
+    const small = criticalPath(await nodes(ha(20)));
+    const large = criticalPath(await nodes(ha(60)));
     expect(large).toBe(small);
-    // engine → registry image → registry → pushed image → ZooKeeper → master → Marathon → Bamboo
-    expect(small).toBe(8);
+    // engine → registry image → registry → pushed image → 3 ZooKeeper members one by one →
+    // 3 masters one by one → 10 batches of agents (Marathon and Chronos roll beside them) →
+    // 2 Bamboo hosts one by one (the tier above the agents')
+    expect(small).toBe(1 + 1 + 1 + 1 + 3 + 3 + 10 + 2);
 });
 
 test("the same config evaluated twice gives identical inputs", async () => {
@@ -32,4 +35,16 @@ test("one agent's change touches that agent's resources only; adding one adds on
     expect(added.changed).toEqual([]);
     // An agent is its component, its engine and its container: it pulls the published image.
     expect(added.added.map(nameOf).sort()).toEqual(["mesos-agent-a7", "mesos-agent-a7-container", "mesos-docker-a7"]);
+});
+
+test("one setting of every master changes the masters only, one after another, whatever the number of agents", async () => {
+    const chain = async (agents: number) => {
+        const before = await nodes(ha(agents));
+        const after = await nodes({ ...ha(agents), "mesos-cluster:masterPort": "5055" });
+        const d = diff(before, after);
+        return { changed: d.changed.map(nameOf).sort(), added: d.added.length, removed: d.removed.length, chain: serialChain(after, new Set(d.changed)) };
+    };
+    const small = await chain(4);
+    expect(small).toEqual({ changed: ["mesos-master-m1-container", "mesos-master-m2-container", "mesos-master-m3-container"], added: 0, removed: 0, chain: 3 });
+    expect(await chain(40)).toEqual(small);
 });

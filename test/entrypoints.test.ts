@@ -1,10 +1,14 @@
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as http from "http";
+import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
+import { parseConfig } from "../components/config";
 import { CHRONOS_MAIL_PASSWORD_FILE } from "../components/services/chronos";
 import { service } from "../components/services";
-import { ROOT } from "./harness";
+import { buildTopology } from "../components/topology";
+import { ROOT, secretKeys, stackConfig } from "./harness";
 
 const dockerfile = (name: string) => fs.readFileSync(path.join(ROOT, "images", name, "Dockerfile"), "utf8");
 
@@ -61,5 +65,92 @@ describe("Chronos's entrypoint starts the jar as upstream's start script does, w
 
     test("the file the entrypoint reads is the one the program mounts", () => {
         expect(fs.readFileSync(script, "utf8")).toContain(`MAIL_PASSWORD_FILE:-${CHRONOS_MAIL_PASSWORD_FILE}}`);
+    });
+});
+
+describe("the master's entrypoint refuses a change of quorum in an order the replicated log cannot survive", () => {
+    const script = path.join(ROOT, "images", "master", "entrypoint.sh");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "master-entry-"));
+    const work = path.join(dir, "work");
+    const master = path.join(dir, "mesos-master");
+    // Stands in for mesos-master: prints each argument on its own line.
+    fs.writeFileSync(master, '#!/bin/sh\necho started; for a in "$@"; do printf "%s\\n" "$a"; done\n', { mode: 0o755 });
+    // Masters that still run (answer /master/health), on loopback ports of their own.
+    const servers: http.Server[] = [];
+    const runningMaster = async (): Promise<string> => {
+        const server = http.createServer((req, res) => res.writeHead(req.url === "/master/health" ? 200 : 404).end());
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        servers.push(server);
+        return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    };
+    afterAll(async () => {
+        await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+    beforeEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+    // Not spawnSync: the stand-in masters answer from this process's event loop.
+    const start = (masters: string[], quorum: number): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+        new Promise((resolve) => {
+            const child = spawn("bash", [script, `--quorum=${quorum}`, `--work_dir=${work}`, "--zk=zk://h:2181/mesos"], {
+                env: { PATH: process.env.PATH, MESOS_MASTER: master, MASTERS: masters.join(",") },
+            });
+            let [stdout, stderr] = ["", ""];
+            child.stdout.on("data", (d) => (stdout += d));
+            child.stderr.on("data", (d) => (stderr += d));
+            const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+            child.on("close", (status) => {
+                clearTimeout(timer);
+                resolve({ status, stdout, stderr });
+            });
+        });
+    const three = ["10.0.0.11:5050", "10.0.0.12:5050", "10.0.0.13:5050"];
+    const started = (r: { status: number | null; stdout: string; stderr: string }) => ({ status: r.status, first: r.stdout.split("\n")[0], stderr: r.stderr });
+
+    test("a first start, a restart and a quorum up by one start mesos-master with the same arguments", async () => {
+        const r = await start(three, 2);
+        expect(started(r)).toEqual({ status: 0, first: "started", stderr: "" });
+        expect(r.stdout.split("\n").slice(1, -1)).toEqual(["--quorum=2", `--work_dir=${work}`, "--zk=zk://h:2181/mesos"]);
+        expect(started(await start(three, 2)).status).toBe(0);
+        // 3 -> 5 masters: the original three restart with --quorum=3 first.
+        expect(started(await start([...three, "10.0.0.14:5050", "10.0.0.15:5050"], 3))).toEqual({ status: 0, first: "started", stderr: "" });
+    });
+
+    test("a quorum up by more than one is refused, with the steps", async () => {
+        expect(started(await start(three, 2)).status).toBe(0);
+        const r = await start([...three, "10.0.0.14:5050", "10.0.0.15:5050", "10.0.0.16:5050", "10.0.0.17:5050"], 4);
+        expect(r.status).toBe(64);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toMatch(/ran with --quorum=2 and would start with --quorum=4; the quorum can grow by one at a time only\. Add two masters at a time/);
+    });
+
+    test("a quorum down while a master no longer listed still runs is refused, naming it, with the steps; once it is gone, the master starts", async () => {
+        const [m4, m5] = [await runningMaster(), await runningMaster()];
+        expect(started(await start([...three, m4, m5], 3)).status).toBe(0);
+        const r = await start(three, 2);
+        expect(r.status).toBe(64);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toContain(`masters it no longer lists still run with --quorum=3: ${m4} ${m5}`);
+        expect(r.stderr).toMatch(/1\) remove those masters first, and nothing else: .*pulumi up --target URN.*2\) run `pulumi up` again/);
+        // The retired masters are stopped: the restart with the smaller quorum goes ahead.
+        await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+        expect(started(await start(three, 2))).toEqual({ status: 0, first: "started", stderr: "" });
+    });
+
+    test("from a single master to three is refused while its replicated log is there", async () => {
+        expect(started(await start(["10.0.0.11:5050"], 1)).status).toBe(0);
+        fs.mkdirSync(path.join(work, "replicated_log"));
+        const r = await start(three, 2);
+        expect(r.status).toBe(64);
+        expect(r.stderr).toMatch(/only by wiping the replicated log, which loses the registry/);
+        fs.rmSync(path.join(work, "replicated_log"), { recursive: true });
+        expect(started(await start(three, 2)).status).toBe(0);
+    });
+
+    test("the image runs the entrypoint, and the program gives it the masters", async () => {
+        expect(dockerfile("master")).toMatch(/COPY entrypoint\.sh \/usr\/local\/bin\/master-entrypoint\nENTRYPOINT \["\/usr\/local\/bin\/master-entrypoint"\]/);
+        const t = buildTopology(parseConfig(stackConfig("ha"), { secretKeys: new Set(secretKeys()) }));
+        const spec = service("master").spec(t, t.masters[0]);
+        expect(spec.env.MASTERS).toBe(t.masters.map((m) => `${m.address}:5050`).join(","));
     });
 });

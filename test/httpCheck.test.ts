@@ -27,6 +27,10 @@ describe("bashHttpCheck", () => {
                 "/error": () => res.writeHead(503).end("down"),
                 "/redirect": () => res.writeHead(307, { Location: "http://127.0.0.9:5050/master/redirect" }).end(),
                 "/redirect-nowhere": () => res.writeHead(307).end(),
+                "/leader": () => res.writeHead(200, { "Content-Type": "application/json" }).end('{"leader":"10.0.0.11:4400"}'),
+                "/no-leader": () => res.writeHead(200, { "Content-Type": "application/json" }).end('{"leader":""}'),
+                // The pattern in a header, not in the body, does not count.
+                "/leader-in-header": () => res.writeHead(200, { "X-Note": '"leader":"x"' }).end("{}"),
             };
             (routes[req.url ?? ""] ?? routes["/missing"])();
         });
@@ -44,7 +48,16 @@ describe("bashHttpCheck", () => {
         ["/redirect-nowhere", true, 1],
         ["/ok", true, 1],
     ])("GET %s (redirect expected: %s) exits %i", async (p, redirect, code) => {
-        expect(await run(bashHttpCheck("127.0.0.1", port, p, redirect))).toBe(code);
+        expect(await run(bashHttpCheck("127.0.0.1", { port, path: p, redirect }))).toBe(code);
+    });
+
+    test.each([
+        ["/leader", 0],
+        ["/no-leader", 1],
+        ["/leader-in-header", 1],
+        ["/missing", 1],
+    ])("GET %s, a leader named in the body expected, exits %i", async (p, code) => {
+        expect(await run(bashHttpCheck("127.0.0.1", { port, path: p, body: '"leader":"[^"]+"' }))).toBe(code);
     });
 
     test("a closed port fails", async () => {
@@ -52,6 +65,6 @@ describe("bashHttpCheck", () => {
         await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
         const free = (closed.address() as AddressInfo).port;
         await new Promise<void>((resolve) => closed.close(() => resolve()));
-        expect(await run(bashHttpCheck("127.0.0.1", free, "/ok"))).not.toBe(0);
+        expect(await run(bashHttpCheck("127.0.0.1", { port: free, path: "/ok" }))).not.toBe(0);
     });
 });

@@ -21,6 +21,8 @@ interface Contract {
     cmd: string[];
     startScript?: { path: string; appends: string[]; env: string[]; splitsArguments: boolean };
     heap?: { env: string; form: string };
+    /** Who reads the secret files, where that is not the service's user (a start script that reads them before it drops root). */
+    secretsReadBy?: { uid: number; gid: number };
     tools: { present: string[]; absent: string[] };
     sources: Record<string, string>;
 }
@@ -50,7 +52,7 @@ describe.each(SERVICES.map((s) => [s.name, s] as const))("image %s", (name, d) =
     const mine = specs.filter((s) => s.service === name);
 
     test("its contract gives a source for every fact", () => {
-        const facts = ["image", "base", "user", "entrypoint", "cmd", "tools", ...(contract.startScript ? ["startScript"] : []), ...(contract.heap ? ["heap"] : [])];
+        const facts = ["image", "base", "user", "entrypoint", "cmd", "tools", ...(contract.startScript ? ["startScript"] : []), ...(contract.heap ? ["heap"] : []), ...(contract.secretsReadBy ? ["secretsReadBy"] : [])];
         for (const fact of facts) {
             expect({ fact, source: (contract.sources[fact] ?? "").length > 10 }).toEqual({ fact, source: true });
         }
@@ -107,14 +109,15 @@ describe.each(SERVICES.map((s) => [s.name, s] as const))("image %s", (name, d) =
         }
     });
 
-    test("every file that holds a secret is readable by the user the service runs as, and by no one else", () => {
+    test("every file that holds a secret is readable by the user the service runs as (or its start, as the contract says), and by no one else", () => {
+        const reader = contract.secretsReadBy ?? { uid: contract.uid, gid: contract.gid };
         for (const s of mine) {
             for (const f of s.files.filter((x) => secretsIn(x.template).length > 0)) {
                 expect({ file: f.container, mode: f.mode, uid: f.uid, gid: f.gid }).toEqual({
                     file: f.container,
                     mode: expect.stringMatching(/^0[46]00$/),
-                    uid: contract.uid,
-                    gid: contract.gid,
+                    uid: reader.uid,
+                    gid: reader.gid,
                 });
             }
         }

@@ -42,6 +42,7 @@ const VALUES: Record<string, string> = {
     zookeeperHeapMb: "777",
     marathonHeapMb: "1777",
     chronosHeapMb: "577",
+    agentBatchSize: "37%",
 };
 
 test("each key that can be kept secret has a test value here, or the stack's own (the certificate)", () => {

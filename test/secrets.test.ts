@@ -31,16 +31,15 @@ describe.each(variants)("stack %s on the %s runtime", (stack, runtime) => {
         const used = JSON.stringify(e.resources.map((r) => r.inputs));
         const authenticated = config["mesos-cluster:authentication"] !== "false";
         const registryAuth = config["mesos-cluster:registryAuth"] === "true";
-        expect(e.ofType("random:index/randomPassword:RandomPassword")).toHaveLength((authenticated ? 3 : 0) + (registryAuth ? 1 : 0));
-        // Services that read a secret: the Mesos principals' and, with TLS or a login, the registry's.
+        // ZooKeeper's superuser always; the Mesos principals with authentication; the registry's login.
+        expect(e.ofType("random:index/randomPassword:RandomPassword")).toHaveLength(1 + (authenticated ? 3 : 0) + (registryAuth ? 1 : 0));
+        // Services that read a secret: ZooKeeper (its superuser), the Mesos principals' and, with TLS or a login, the registry's.
         const registrySecrets = registryAuth || (config["mesos-cluster:registryTlsCertificate"] ?? "") !== "";
-        const reading = new Set([...(authenticated ? ["master", "agent", "marathon", "chronos"] : []), ...(registrySecrets ? ["registry"] : [])]);
-        if (reading.size > 0) {
-            for (const s of emitted(e).filter((x) => reading.has(x.label))) {
-                const content = Object.values(s.files).map((f) => f.content).join("\n");
-                expect(content).not.toContain("{{secret:");
-                expect(secrets.some((secret) => content.includes(secret))).toBe(true);
-            }
+        const reading = new Set(["zookeeper", ...(authenticated ? ["master", "agent", "marathon", "chronos"] : []), ...(registrySecrets ? ["registry"] : [])]);
+        for (const s of emitted(e).filter((x) => reading.has(x.label))) {
+            const content = Object.values(s.files).map((f) => f.content).join("\n");
+            expect(content).not.toContain("{{secret:");
+            expect(secrets.some((secret) => content.includes(secret))).toBe(true);
         }
         expect(used.length).toBeGreaterThan(0);
     });

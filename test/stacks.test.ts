@@ -124,8 +124,8 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
         // an image built on the host unless it is published. systemd: the cluster, and a component
         // and a command per service. Publishing to the cluster's registry: a local engine provider
         // and one pushed image per image. Both: three generated credentials when authentication is
-        // on, one more for the registry's login.
-        const credentials = (x.authentication ? 3 : 0) + (x.registry?.auth ? 1 : 0);
+        // on, one more for the registry's login, and always ZooKeeper's superuser.
+        const credentials = 1 + (x.authentication ? 3 : 0) + (x.registry?.auth ? 1 : 0);
         const pushes = publishes(x) ? 1 + new Set(placed.map(([, label]) => label).filter((l) => !service(l).localImage)).size : 0;
         const built = placed.filter(([, label]) => builtOnHost(x, label)).length;
         expect(e.resources).toHaveLength(
@@ -223,14 +223,16 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
         }
     });
 
-    test("ZooKeeper: ids by sorted name, identical server lines, persistent data", () => {
-        const servers = x.masters.map((m, i) => `server.${i + 1}=${m.address}:2888:3888;${m.address}:2181`).join(" ");
+    test("ZooKeeper: ids by sorted name, identical server lines (participants, in the dynamic form), persistent data and membership", () => {
+        const servers = x.masters.map((m, i) => `server.${i + 1}=${m.address}:2888:3888:participant;${m.address}:2181`).join(" ");
         x.masters.forEach((m, i) => {
             const c = container("zookeeper", m.name);
             expect(env(c).ZOO_MY_ID).toBe(String(i + 1));
             expect(env(c).ZOO_SERVERS).toBe(servers);
             expect(env(c).ZOO_ADMIN_SERVER_ENABLED).toBe("false");
             expect(volumes(c)).toContain(`${rootOn(x, m.name)}/zookeeper/data:/var/lib/zookeeper/data`);
+            // ZooKeeper keeps the ensemble's membership beside zoo.cfg: it must outlive the container.
+            expect(volumes(c)).toContain(`${rootOn(x, m.name)}/zookeeper/conf:/var/lib/zookeeper/conf`);
         });
     });
 
@@ -264,8 +266,11 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
             expect(c.pidHost).toBe(true);
             const work = flag(c, "work_dir");
             expect(work).toBe(`${rootOn(x, a.name)}/agent/work`);
+            // The containers' runtime state outlives the agent's container, for recovery.
+            const run = flag(c, "runtime_dir");
+            expect(run).toBe(`${rootOn(x, a.name)}/agent/run`);
             expect(volumes(c)).toEqual(
-                expect.arrayContaining([`${work}:${work}`, "/var/run/docker.sock:/var/run/docker.sock", "/sys/fs/cgroup:/sys/fs/cgroup"]),
+                expect.arrayContaining([`${work}:${work}`, `${run}:${run}`, "/var/run/docker.sock:/var/run/docker.sock", "/sys/fs/cgroup:/sys/fs/cgroup"]),
             );
         }
         for (const label of ["zookeeper", "master", "marathon", "chronos"]) {
@@ -333,22 +338,29 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
         expect([...health].sort((a, b) => key(a).localeCompare(key(b)))).toEqual(expectedHealth.sort((a, b) => key(a).localeCompare(key(b))));
     });
 
-    test("tiers: each service starts after every service of the tier below, on every host, and nothing else", () => {
+    test("tiers and rolls: each member starts after every service of the tier below and after the member of its own service before it (agents: agentBatchSize before it), and nothing else", () => {
         // The resources that run services (container or command), by component name.
         const running = new Map(services.map((s) => [`mesos-${s.label}-${s.host}`, s.resource]));
         // One step per tier that has services: a tier with none on this stack is skipped.
         const tiers = [...new Set(services.map((s) => service(s.label).tier))].sort((a, b) => a - b);
         const tier = (label: string) => tiers.indexOf(service(label).tier);
+        // A service's members roll in its hosts' name order: each after the one before, an agent
+        // after the one agentBatchSize places before it (a count, or a percentage of the agents
+        // rounded up; 10% by default).
+        const size = config["mesos-cluster:agentBatchSize"] ?? "10%";
+        const agentBatch = size.endsWith("%") ? Math.max(1, Math.ceil((x.agents.length * Number(size.slice(0, -1))) / 100)) : Number(size);
+        const place = (s: Emitted) => services.filter((o) => o.label === s.label).map((o) => o.host).sort().indexOf(s.host);
         for (const s of services) {
             const deps = new Set(s.resource.dependencies);
             for (const other of services) {
                 const other_ = running.get(`mesos-${other.label}-${other.host}`) as Registered;
                 const component = e.byName(`mesos-${other.label}-${other.host}`);
                 const dependsOnIt = deps.has(other_.urn) || deps.has(component.urn);
+                const previousOfItsOwn = other.label === s.label && place(other) === place(s) - (s.label === "agent" ? agentBatch : 1);
                 expect({ from: `${s.label}@${s.host}`, to: `${other.label}@${other.host}`, dependsOnIt }).toEqual({
                     from: `${s.label}@${s.host}`,
                     to: `${other.label}@${other.host}`,
-                    dependsOnIt: tier(other.label) === tier(s.label) - 1,
+                    dependsOnIt: tier(other.label) === tier(s.label) - 1 || previousOfItsOwn,
                 });
             }
         }

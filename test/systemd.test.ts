@@ -249,8 +249,11 @@ describe("render", () => {
             }
         }
         for (const m of t.ensemble) {
-            const cfg = fs.readFileSync(path.join(dir, m.host.name, "in-container", `zookeeper-${m.host.name}`, "etc/zookeeper/cluster/zoo.cfg"), "utf8");
-            expect(cfg.split("\n").filter((l) => l.startsWith("server."))).toHaveLength(t.masters.length);
+            const conf = path.join(dir, m.host.name, "in-container", `zookeeper-${m.host.name}`, "var/lib/zookeeper/conf");
+            // The servers are in the dynamic file the ensemble starts from, not in zoo.cfg.
+            expect(fs.readFileSync(path.join(conf, "zoo.cfg"), "utf8")).toMatch(/^dynamicConfigFile=\/var\/lib\/zookeeper\/conf\/zoo\.cfg\.dynamic\.seed$/m);
+            const seed = fs.readFileSync(path.join(conf, "zoo.cfg.dynamic.seed"), "utf8");
+            expect(seed.split("\n").filter((l) => /^server\.\d+=[\d.]+:2888:3888:participant;[\d.]+:2181$/.test(l))).toHaveLength(t.masters.length);
         }
         const svg = fs.readFileSync(path.join(dir, "topology.svg"), "utf8");
         expect(svg).toMatch(/^<\?xml[^>]*>\n<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);

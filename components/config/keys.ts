@@ -356,6 +356,16 @@ export const KEYS = {
         schema: z.string().regex(/^\d+(secs|mins|hrs)$/, { error: 'must be a Mesos duration such as "10mins"' }).default("10mins"),
         description: "How long an agent waits for an executor to register; Docker image pulls need minutes.",
     },
+    agentBatchSize: {
+        kind: "string",
+        schema: z
+            .string()
+            .regex(/^[1-9]\d{0,5}%?$/, { error: 'must be a number of agents ("5") or a percentage of them ("10%")' })
+            .refine((v) => !v.endsWith("%") || Number(v.slice(0, -1)) <= 100, { error: "a percentage must be from 1% to 100%" })
+            .default("10%"),
+        description:
+            "How many agents a change restarts at once, at most: a number, or a percentage of the agents (at least one). Each agent changes once the agent that many places before it (in name order) is ready again.",
+    },
     zookeeperHeapMb: { kind: "integer", schema: heap(512), description: "ZooKeeper's JVM heap limit (-Xmx, MiB) on each master." },
     marathonHeapMb: { kind: "integer", schema: heap(1024), description: "Marathon's JVM heap limit (-Xmx, MiB) on each master." },
     chronosHeapMb: { kind: "integer", schema: heap(512), description: "Chronos's JVM heap limit (-Xmx, MiB) on each master." },

@@ -27,7 +27,14 @@ export function renderHosts(t: Topology): RenderedHost[] {
             ),
             containerFiles: mine
                 .filter((s) => s.service === "zookeeper")
-                .map((s) => ({ path: `${s.containerName}/etc/zookeeper/cluster/zoo.cfg`, mode: "0644", content: renderZooCfg(s) })),
+                .flatMap((s) => {
+                    const cfg = renderZooCfg(s);
+                    return [
+                        { path: `${s.containerName}/var/lib/zookeeper/conf/zoo.cfg`, mode: "0644", content: cfg.static },
+                        // What a new ensemble starts from; once formed, ZooKeeper keeps the membership.
+                        { path: `${s.containerName}/var/lib/zookeeper/conf/zoo.cfg.dynamic.seed`, mode: "0644", content: cfg.seed },
+                    ];
+                }),
         };
     });
 }

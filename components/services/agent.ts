@@ -25,6 +25,10 @@ function spec(t: Topology, host: Host): ServiceSpec {
     // The host's Docker daemon mounts task sandboxes by host path, so the work_dir must be
     // the same path inside the agent's container and on the host.
     const work = dataVolume(t, host, NAME, "work", `${dataRootOf(t, host)}/${NAME}/work`);
+    // What the agent keeps of its containers while it runs (their pids, the containerizers'
+    // state): "must persist across crashes" for recovery (docs/configuration/agent.md at 1.7.1),
+    // so on the host rather than in the agent's container, which a restart replaces.
+    const runtime = dataVolume(t, host, NAME, "run", `${dataRootOf(t, host)}/${NAME}/run`);
     const args = [
         ...(c.agentAttributes === "" ? [] : [`--attributes=${c.agentAttributes}`]),
         "--containerizers=docker,mesos",
@@ -49,9 +53,11 @@ function spec(t: Topology, host: Host): ServiceSpec {
         // In a container the agent cannot delegate executors to systemd.
         "--no-systemd_enable_support",
         `--port=${c.agentPort}`,
-        // After a restart, reattach to the executors that kept running (checkpointed state).
+        // After a restart, reattach to the executors that kept running: those of frameworks
+        // that checkpoint, which Marathon and Chronos do by default (docs/agent-recovery.md).
         "--recover=reconnect",
         `--resources=${resources(t)}`,
+        `--runtime_dir=${runtime.container}`,
         `--work_dir=${work.container}`,
     ];
     return {
@@ -61,6 +67,7 @@ function spec(t: Topology, host: Host): ServiceSpec {
         env: libprocessEnv(host),
         volumes: [
             work,
+            runtime,
             dataVolume(t, host, NAME, "log", LOG_DIR),
             { host: "/var/run/docker.sock", container: "/var/run/docker.sock" },
             { host: "/sys/fs/cgroup", container: "/sys/fs/cgroup" },
@@ -82,6 +89,7 @@ export const agent: ServiceDescriptor = {
     type: "mesos:agent:MesosAgent",
     tier: 3,
     runsOn: "agents",
+    rollout: "batches",
     ports: (c) => [keyPort(c, "agentPort"), keyRange(c, "agentTaskPorts")],
     version: MESOS_VERSION,
     upstream: { daemon: "mesos-agent", version: MESOS_VERSION, envPrefix: "MESOS_" },

@@ -76,6 +76,7 @@ export const bamboo: ServiceDescriptor = {
     // It reads Marathon's apps and events.
     tier: 4,
     runsOn: "bambooHosts",
+    rollout: "one-by-one",
     ports: (c) => [keyPort(c, "bambooPort"), keyPort(c, "haproxyHttpPort"), keyRange(c, "servicePorts")],
     version: VERSION,
     spec,

@@ -47,7 +47,12 @@ function spec(t: Topology, host: Host): ServiceSpec {
             ...(c.authentication ? [configFile(t, host, NAME, SECRET, secretRef("chronos"))] : []),
             ...(c.chronosMailPassword ? [configFile(t, host, NAME, CHRONOS_MAIL_PASSWORD_FILE, secretRef(MAIL_PASSWORD))] : []),
         ],
-        health: httpHealth(t, host, [{ port: c.chronosPort, path: "/ping" }]),
+        // Answering, and a leader elected: Chronos's leader resource (under its API's
+        // /v1/scheduler, ChronosRestModule.scala at v3.0.2) names it, "" while there is none.
+        health: httpHealth(t, host, [
+            { port: c.chronosPort, path: "/ping" },
+            { port: c.chronosPort, path: "/v1/scheduler/leader", body: '"leader":"[^"]+"' },
+        ]),
     };
 }
 
@@ -57,6 +62,7 @@ export const chronos: ServiceDescriptor = {
     type: "mesos:chronos:Chronos",
     tier: 3,
     runsOn: "masters",
+    rollout: "one-by-one",
     ports: (c) => [keyPort(c, "chronosPort"), keyPort(c, "chronosLibprocessPort")],
     version: VERSION,
     upstream: { daemon: "chronos", version: VERSION },

@@ -74,25 +74,35 @@ export function configFile(t: Topology, host: Host, service: string, container: 
     return { container, host: `${dataRootOf(t, host)}/${service}/config/${container.split("/").pop()}`, mode, uid: user.uid, gid: user.gid, template };
 }
 
-/**
- * An HTTP check that needs nothing in the image but bash: a request over bash's /dev/tcp, and
- * the status line must be 2xx (or, with `redirect`, a 3xx with a Location: a leader is known).
- * The upstream images have no curl, and their archived distributions cannot install it.
- */
-export function bashHttpCheck(address: string, port: number, path: string, redirect = false): string {
-    const status = redirect ? "3[0-9][0-9]" : "2[0-9][0-9]";
-    return (
-        `exec 3<>/dev/tcp/${address}/${port} && printf 'GET ${path} HTTP/1.0\\r\\nHost: ${address}\\r\\n\\r\\n' >&3 && ` +
-        `timeout 5 cat <&3 | head -c 4096 | tr -d '\\r' | awk 'NR==1 { ok = ($2 ~ /^${status}$/) } ${redirect ? "/^[Ll]ocation: ./ { loc = 1 } " : ""}END { exit !(ok${redirect ? " && loc" : ""}) }'`
-    );
-}
-
 /** An HTTP check of a service: a path on one of its ports, answering 2xx (or redirecting, for `redirect`). */
 export interface HttpCheck {
     readonly port: number;
     readonly path: string;
     /** Must redirect somewhere: a leader is known. Checked inside the container only. */
     readonly redirect?: boolean;
+    /** A line of the body must match this (an awk regular expression): a leader is named. Checked inside the container only. */
+    readonly body?: string;
+}
+
+/**
+ * An HTTP check that needs nothing in the image but bash: a request over bash's /dev/tcp, and
+ * the status line must be 2xx (or, with `redirect`, a 3xx with a Location: a leader is known),
+ * and with `body` a line of the body must match it.
+ * The upstream images have no curl, and their archived distributions cannot install it.
+ */
+export function bashHttpCheck(address: string, check: HttpCheck): string {
+    const status = check.redirect ? "3[0-9][0-9]" : "2[0-9][0-9]";
+    const conditions = ["ok", ...(check.redirect ? ["loc"] : []), ...(check.body === undefined ? [] : ["body"])];
+    if (check.body !== undefined && /['\n]/.test(check.body)) {
+        throw new Error(`a body pattern cannot hold a quote or a newline: ${check.body}`);
+    }
+    return (
+        `exec 3<>/dev/tcp/${address}/${check.port} && printf 'GET ${check.path} HTTP/1.0\\r\\nHost: ${address}\\r\\n\\r\\n' >&3 && ` +
+        `timeout 5 cat <&3 | head -c 4096 | tr -d '\\r' | awk 'NR==1 { ok = ($2 ~ /^${status}$/) } ` +
+        `${check.redirect ? "/^[Ll]ocation: ./ { loc = 1 } " : ""}` +
+        `${check.body === undefined ? "" : `/^$/ { inbody = 1 } inbody && /${check.body}/ { body = 1 } `}` +
+        `END { exit !(${conditions.join(" && ")}) }'`
+    );
 }
 
 /**
@@ -101,8 +111,8 @@ export interface HttpCheck {
  */
 export function httpHealth(t: Topology, host: Host, checks: readonly HttpCheck[]): HealthSpec {
     return {
-        endpoints: checks.filter((c) => !c.redirect).map((c) => ({ kind: "http" as const, url: `http://${host.address}:${c.port}${c.path}` })),
-        command: ["bash", "-c", checks.map((c) => `(${bashHttpCheck(host.address, c.port, c.path, c.redirect)})`).join(" && ")],
+        endpoints: checks.filter((c) => !c.redirect && c.body === undefined).map((c) => ({ kind: "http" as const, url: `http://${host.address}:${c.port}${c.path}` })),
+        command: ["bash", "-c", checks.map((c) => `(${bashHttpCheck(host.address, c)})`).join(" && ")],
         timeoutSeconds: t.config.readinessTimeoutSeconds,
     };
 }

@@ -40,3 +40,6 @@ export const REGISTRY_PASSWORD = "registry-password";
 export const REGISTRY_TLS_KEY = "registry-tls-key";
 /** A Docker client config (`config.json`) holding the registry login, for pulls. */
 export const REGISTRY_DOCKER_CONFIG = "registry-docker-config";
+
+/** The secret name of ZooKeeper's superuser password: the member that changes the membership authenticates with it. */
+export const ZOOKEEPER_SUPER_PASSWORD = "zookeeper-super";

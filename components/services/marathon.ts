@@ -41,6 +41,7 @@ export const marathon: ServiceDescriptor = {
     type: "mesos:marathon:Marathon",
     tier: 3,
     runsOn: "masters",
+    rollout: "one-by-one",
     ports: (c) => [keyPort(c, "marathonPort")],
     version: VERSION,
     upstream: { daemon: "marathon", version: VERSION, envPrefix: "MARATHON_" },

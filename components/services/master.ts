@@ -30,7 +30,9 @@ function spec(t: Topology, host: Host): ServiceSpec {
             `--work_dir=${WORK_DIR}`,
             `--zk=${t.mesosZkUrl}`,
         ],
-        env: libprocessEnv(host),
+        // The image's entrypoint compares the masters and the quorum with those of its last
+        // start, and refuses an order of change the replicated log cannot survive.
+        env: { ...libprocessEnv(host), MASTERS: t.masters.map((m) => `${m.address}:${c.masterPort}`).join(",") },
         volumes: [dataVolume(t, host, NAME, "work", WORK_DIR), dataVolume(t, host, NAME, "log", LOG_DIR)],
         files: c.authentication ? [configFile(t, host, NAME, CREDENTIALS, masterCredentials())] : [],
         health: httpHealth(t, host, [{ port: c.masterPort, path: "/master/health" }, { port: c.masterPort, path: "/master/redirect", redirect: true }]),
@@ -43,6 +45,7 @@ export const master: ServiceDescriptor = {
     type: "mesos:master:MesosMaster",
     tier: 2,
     runsOn: "masters",
+    rollout: "one-by-one",
     ports: (c) => [keyPort(c, "masterPort")],
     version: MESOS_VERSION,
     upstream: { daemon: "mesos-master", version: MESOS_VERSION, envPrefix: "MESOS_" },

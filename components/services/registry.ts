@@ -82,6 +82,7 @@ export const registry: ServiceDescriptor = {
     // The other services' images may come from it.
     tier: 0,
     runsOn: "registryHost",
+    rollout: "one-by-one",
     ports: (c) => [keyPort(c, "registryPort")],
     version: VERSION,
     localImage: true,

@@ -1,19 +1,27 @@
 import { ServiceDescriptor } from "../service";
-import { ServiceSpec } from "../spec";
+import { ServiceSpec, secretRef } from "../spec";
 import { Host, Topology, ZOOKEEPER_CLIENT_PORT, ZOOKEEPER_ELECTION_PORT, ZOOKEEPER_PEER_PORT } from "../topology/types";
-import { dataVolume, fixedPort, specBase } from "./common";
+import { ZOOKEEPER_SUPER_PASSWORD } from "./credentials";
+import { configFile, dataVolume, fixedPort, specBase } from "./common";
 
 const NAME = "zookeeper";
 /** Debian bookworm's `zookeeper` package. */
 const VERSION = "3.8";
 
+/** Where the image's entrypoint (as root) reads the password of the superuser that changes the membership. */
+export const ZOOKEEPER_SUPER_PASSWORD_FILE = "/etc/zookeeper/super-password";
+const CONF_DIR = "/var/lib/zookeeper/conf";
+
 /**
- * The `server.N` lines, identical on every member. The client address is the member's own
- * (`;host:2181`, not `;2181`) so each member binds only its advertised address, as every other
- * service does; with `;2181` ZooKeeper binds the wildcard and refuses a `clientPortAddress`.
+ * The `server.N` lines, identical on every member, in the dynamic configuration's form (with the
+ * role). The client address is the member's own (`;host:2181`, not `;2181`) so each member binds
+ * only its advertised address, as every other service does; with `;2181` ZooKeeper binds the
+ * wildcard.
  */
 export function zookeeperServers(t: Topology): string[] {
-    return t.ensemble.map((m) => `server.${m.id}=${m.host.address}:${ZOOKEEPER_PEER_PORT}:${ZOOKEEPER_ELECTION_PORT};${m.host.address}:${ZOOKEEPER_CLIENT_PORT}`);
+    return t.ensemble.map(
+        (m) => `server.${m.id}=${m.host.address}:${ZOOKEEPER_PEER_PORT}:${ZOOKEEPER_ELECTION_PORT}:participant;${m.host.address}:${ZOOKEEPER_CLIENT_PORT}`,
+    );
 }
 
 function spec(t: Topology, host: Host): ServiceSpec {
@@ -24,9 +32,11 @@ function spec(t: Topology, host: Host): ServiceSpec {
     return {
         ...specBase(t, host, NAME, VERSION),
         args: [],
-        // The image's entrypoint renders zoo.cfg and myid from these.
+        // The image's entrypoint renders zoo.cfg and myid from these; ZOO_SERVERS seeds the
+        // membership when the ensemble is formed, and says which members to add and remove later.
         env: {
-            ZOO_4LW_COMMANDS_WHITELIST: "ruok,srvr,mntr",
+            // conf: members read each other's membership (a joiner, the readiness check).
+            ZOO_4LW_COMMANDS_WHITELIST: "ruok,srvr,mntr,conf",
             ZOO_ADMIN_SERVER_ENABLED: "false",
             ZOO_HEAP_MB: String(t.config.zookeeperHeapMb),
             ZOO_INIT_LIMIT: "10",
@@ -39,11 +49,14 @@ function spec(t: Topology, host: Host): ServiceSpec {
             dataVolume(t, host, NAME, "data", "/var/lib/zookeeper/data"),
             dataVolume(t, host, NAME, "datalog", "/var/lib/zookeeper/datalog"),
             dataVolume(t, host, NAME, "log", "/var/log/zookeeper"),
+            // zoo.cfg and the dynamic membership ZooKeeper keeps beside it: the ensemble's record.
+            dataVolume(t, host, NAME, "conf", CONF_DIR),
         ],
-        files: [],
+        files: [configFile(t, host, NAME, ZOOKEEPER_SUPER_PASSWORD_FILE, secretRef(ZOOKEEPER_SUPER_PASSWORD))],
         health: {
             endpoints: [{ kind: "zookeeper", address: host.address, port: ZOOKEEPER_CLIENT_PORT }],
-            // `srvr` names a mode only once the member is in a quorum (see the image's entrypoint).
+            // Back in the quorum with its membership settled, or up while no member serves (an
+            // ensemble being formed, one member at a time): see the image's entrypoint.
             command: ["zookeeper-entrypoint", "health"],
             timeoutSeconds: t.config.readinessTimeoutSeconds,
         },
@@ -52,23 +65,27 @@ function spec(t: Topology, host: Host): ServiceSpec {
 
 /**
  * The zoo.cfg the image's entrypoint renders from a spec's environment, line for line (the
- * real-image test compares the two). For review: hosts receive the environment, not this file.
+ * real-image test compares the two), and the dynamic file it seeds a new ensemble with. For
+ * review: hosts receive the environment, not these files.
  */
-export function renderZooCfg(s: ServiceSpec): string {
+export function renderZooCfg(s: ServiceSpec): { static: string; seed: string } {
     const env = s.env;
-    return [
-        `tickTime=${env.ZOO_TICK_TIME}`,
-        `initLimit=${env.ZOO_INIT_LIMIT}`,
-        `syncLimit=${env.ZOO_SYNC_LIMIT}`,
-        "dataDir=/var/lib/zookeeper/data",
-        "dataLogDir=/var/lib/zookeeper/datalog",
-        `4lw.commands.whitelist=${env.ZOO_4LW_COMMANDS_WHITELIST}`,
-        `admin.enableServer=${env.ZOO_ADMIN_SERVER_ENABLED}`,
-        "standaloneEnabled=true",
-        "reconfigEnabled=false",
-        ...env.ZOO_SERVERS.split(" "),
-        "",
-    ].join("\n");
+    return {
+        static: [
+            `tickTime=${env.ZOO_TICK_TIME}`,
+            `initLimit=${env.ZOO_INIT_LIMIT}`,
+            `syncLimit=${env.ZOO_SYNC_LIMIT}`,
+            "dataDir=/var/lib/zookeeper/data",
+            "dataLogDir=/var/lib/zookeeper/datalog",
+            `4lw.commands.whitelist=${env.ZOO_4LW_COMMANDS_WHITELIST}`,
+            `admin.enableServer=${env.ZOO_ADMIN_SERVER_ENABLED}`,
+            "standaloneEnabled=false",
+            "reconfigEnabled=true",
+            `dynamicConfigFile=${CONF_DIR}/zoo.cfg.dynamic.seed`,
+            "",
+        ].join("\n"),
+        seed: [...env.ZOO_SERVERS.split(" "), ""].join("\n"),
+    };
 }
 
 /** A ZooKeeper ensemble member on every master host. */
@@ -77,6 +94,7 @@ export const zookeeper: ServiceDescriptor = {
     type: "mesos:zookeeper:ZooKeeper",
     tier: 1,
     runsOn: "masters",
+    rollout: "one-by-one",
     // The AdminServer (8080) is disabled in the image, so ZooKeeper binds only these.
     ports: () => [
         fixedPort(ZOOKEEPER_CLIENT_PORT, "ZooKeeper client port"),

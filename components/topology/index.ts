@@ -9,7 +9,7 @@ import { SERVICES } from "../services";
 import { resolveRoles } from "./hosts";
 import { portClashes } from "./ports";
 import { specProblems } from "./specs";
-import { ClusterRegistry, Host, Placement, PortBinding, REGISTRY_USER, Topology, ZOOKEEPER_CLIENT_PORT, parseRange, quorumOf } from "./types";
+import { ClusterRegistry, Host, Placement, PortBinding, REGISTRY_USER, Topology, ZOOKEEPER_CLIENT_PORT, batchSizeOf, parseRange, quorumOf } from "./types";
 
 export * from "./types";
 
@@ -98,6 +98,7 @@ function derive(c: ClusterConfig, hosts: Host[], roles: Topology["roles"], place
         marathonZkUrl: `zk://${zkHosts}/marathon`,
         registry,
         imageRegistry: registry?.address ?? c.registry,
+        agentBatchSize: batchSizeOf(c.agentBatchSize, roles.agents.length),
         ranges: { agentTasks: parseRange(c.agentTaskPorts), service: parseRange(c.servicePorts) },
         placements,
     };

@@ -92,6 +92,8 @@ export interface Topology {
      * an outside one, or "" when the hosts' engines already have them.
      */
     readonly imageRegistry: string;
+    /** How many agents a change restarts at once (agentBatchSize resolved against the agents' count). */
+    readonly agentBatchSize: number;
     /** The port ranges of the config, parsed. */
     readonly ranges: { readonly agentTasks: Range; readonly service: Range };
     /** Per host, sorted by host name. */
@@ -111,6 +113,12 @@ export function dataRootOf(t: Pick<Topology, "config">, host: Host): string {
 /** floor(n/2)+1: with n/2, two halves of an even split could both form a quorum. */
 export function quorumOf(masterCount: number): number {
     return Math.floor(masterCount / 2) + 1;
+}
+
+/** A batch size ("5" agents, or "10%" of `count`, rounded up) as a number of members, at least 1. */
+export function batchSizeOf(size: string, count: number): number {
+    const n = size.endsWith("%") ? Math.ceil((count * Number(size.slice(0, -1))) / 100) : Number(size);
+    return Math.max(1, Math.min(n, Math.max(count, 1)));
 }
 
 /** "LOW-HIGH" as numbers (the config key's own rule has checked the form). */
