@@ -251,6 +251,15 @@ describe("the systemd runtime on three real hosts over SSH", () => {
             .sort((a, b) => a.start - b.start)
             .map((r) => ({ ...r, host: r.name.replace(/^mesos-zookeeper-(.+)-unit$/, "$1"), seconds: (r.end - r.start) / 1000 }));
 
+    /** Each gap over 0.2 s between acknowledged writes, with the steps under way when it began. */
+    const gapsDuring = (record: WriteRecord, runs: readonly StepRun[]) =>
+        record.gaps
+            .map(([at, secs]) => {
+                const during = runs.filter((r) => r.start <= at * 1000 && at * 1000 <= r.end).map((r) => r.name.replace(/^mesos-|-unit$/g, ""));
+                return `${secs.toFixed(2)} s during ${during.join("+") || "no step"}`;
+            })
+            .join("; ");
+
     /** Each step started only once the one before had ended: one member at a time. */
     const oneAtATime = (steps: readonly StepRun[]) => steps.every((r, i) => i === 0 || r.start >= steps[i - 1].end);
 
@@ -431,20 +440,74 @@ describe("the systemd runtime on three real hosts over SSH", () => {
     const writing = kazooAvailable() ? test : test.skip;
     const ensemble = Object.values(HOSTS).map((a) => `${a}:2181`).join(",");
 
-    /** Runs `change` while a client writes to the ensemble; the writer is stopped whatever happens. */
-    async function whileWriting<T>(znode: string, change: () => Promise<T>): Promise<{ value: T; record: WriteRecord }> {
+    /** `srvr`'s mode of a member, without blocking the event loop (the sampler runs beside the steps). */
+    const srvrAsync = (address: string) =>
+        new Promise<string | undefined>((resolve) => {
+            const child = spawn("nc", ["-w", "1", address, "2181"]);
+            let out = "";
+            child.stdout.on("data", (d) => (out += d));
+            const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
+            child.on("close", () => {
+                clearTimeout(timer);
+                resolve(/^Mode: (\w+)$/m.exec(out)?.[1]);
+            });
+            // A member that is down refuses the connection: nc is gone before it reads.
+            child.stdin.on("error", () => undefined);
+            child.stdin.end("srvr\n");
+        });
+
+    /**
+     * Samples the members every 200 ms until stopped: the longest time during which no leader had
+     * a majority of `members` following it (as far as `srvr` shows).
+     */
+    function quorumSampler(members: () => readonly string[]): { stop: () => Promise<number> } {
+        let running = true;
+        let longest = 0;
+        const loop = (async () => {
+            let lostSince: number | undefined;
+            while (running) {
+                const list = members();
+                const seen = await Promise.all(list.map(srvrAsync));
+                const now = Date.now();
+                const quorum = seen.includes("leader") && seen.filter((m) => m === "leader" || m === "follower").length > list.length / 2;
+                if (!quorum) {
+                    lostSince ??= now;
+                    longest = Math.max(longest, now - lostSince);
+                } else {
+                    lostSince = undefined;
+                }
+                await sleep(200);
+            }
+        })();
+        return {
+            stop: async () => {
+                running = false;
+                await loop;
+                return longest / 1000;
+            },
+        };
+    }
+
+    /**
+     * Runs `change` while a client writes to the ensemble and a sampler watches its quorum
+     * (over `members`, which may grow); both are stopped whatever happens.
+     */
+    async function whileWriting<T>(znode: string, change: () => Promise<T>, members: () => readonly string[] = () => Object.values(HOSTS)): Promise<{ value: T; record: WriteRecord; noQuorum: number }> {
         await waitFor("a quorum", 90_000, () => quorate(), () => JSON.stringify(modes()));
         const writer = startWriter(ensemble, znode);
+        const sampler = quorumSampler(members);
         let value: T | undefined;
         let record: WriteRecord | undefined;
+        let noQuorum = 0;
         try {
             await sleep(1500);
             value = await change();
             await sleep(1500);
         } finally {
+            noQuorum = await sampler.stop();
             record = await writer.stop();
         }
-        return { value: value as T, record };
+        return { value: value as T, record, noQuorum };
     }
 
     writing("a rolling change of the ZooKeeper tier: the members restart one at a time, in the engine's order, while a client writes; no write is lost", async () => {
@@ -457,7 +520,7 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         });
         expect(touched.map((r) => r.name).sort()).toEqual(["mesos-zookeeper-h11-unit", "mesos-zookeeper-h12-unit", "mesos-zookeeper-h13-unit"]);
         const before = zookeeperIds(Object.keys(HOSTS));
-        const { value, record } = await whileWriting("/e2e-roll", () => up(e.resources, changedConfig));
+        const { value, record, noQuorum } = await whileWriting("/e2e-roll", () => up(e.resources, changedConfig));
         const zk = zookeeperSteps(value.runs);
         expect(zk.map((r) => [r.host, r.kind, r.result.ok])).toEqual([
             ["h11", "update", true],
@@ -476,6 +539,8 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         figures["rolling change, per member (s)"] = zk.map((r) => `${r.host} ${r.seconds.toFixed(1)}`).join(", ");
         figures["rolling change, whole roll (s)"] = ((zk[zk.length - 1].end - zk[0].start) / 1000).toFixed(1);
         figures["rolling change, longest gap between writes (s)"] = String(record.gap_s);
+        figures["rolling change, gaps over 0.2 s"] = gapsDuring(record, value.runs);
+        figures["rolling change, longest time without a quorum, sampled every 0.2 s (s)"] = noQuorum.toFixed(1);
         figures["rolling change, writes acked/failed/lost"] = `${record.acked}/${record.failed}/${record.lost}`;
         e = value.next;
         commands = e.ofType("command:remote:Command");
@@ -497,7 +562,7 @@ describe("the systemd runtime on three real hosts over SSH", () => {
             return bundle(files);
         };
         const t0 = Date.now();
-        const { value, record } = await whileWriting("/e2e-broken", async () => {
+        const { value, record, noQuorum } = await whileWriting("/e2e-broken", async () => {
             const runs = await deploy({
                 before: e.resources,
                 after: good.resources,
@@ -513,9 +578,10 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         });
         figures["broken first member, failure reported after (s)"] = seconds(t0);
         const after = zookeeperIds(["h12", "h13"]);
-        // The next `pulumi up`, with the change mended, finishes the roll from where it stopped
-        // (before the checks, so that a failed check leaves the ensemble whole for what follows).
-        const mended = await up(e.resources, changedConfig);
+        // The next `pulumi up`, with the change mended (and the usual readiness deadline), finishes
+        // the roll from where it stopped (before the checks, so that a failed check leaves the
+        // ensemble whole for what follows).
+        const mended = await up(e.resources, { ...config, "mesos-cluster:zookeeperHeapMb": "320" });
         e = mended.next;
         commands = e.ofType("command:remote:Command");
         await waitFor("a quorum", 90_000, () => quorate(), () => JSON.stringify(modes()));
@@ -530,12 +596,14 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         expect(after).toEqual({ h12: before.h12, h13: before.h13 });
         expect({ lost: record.lost, acked: record.acked > 50 }).toEqual({ lost: 0, acked: true });
         figures["broken first member, writes acked/failed/lost, longest gap (s)"] = `${record.acked}/${record.failed}/${record.lost}, ${record.gap_s}`;
-        expect(zookeeperSteps(mended.runs).map((r) => [r.host, r.result.ok])).toEqual([
-            ["h11", true],
-            ["h12", true],
-            ["h13", true],
+        figures["broken first member, longest time without a quorum (s)"] = noQuorum.toFixed(1);
+        expect(zookeeperSteps(mended.runs).map((r) => [r.host, r.result.ok ? "ok" : r.result.detail])).toEqual([
+            ["h11", "ok"],
+            ["h12", "ok"],
+            ["h13", "ok"],
         ]);
-    }, 600_000);
+        figures["broken first member, then mended, per member (s)"] = zookeeperSteps(mended.runs).map((r) => `${r.host} ${r.seconds.toFixed(1)}`).join(", ");
+    }, 900_000);
 
     writing("the masters grown from three to five and back: ZooKeeper by reconfiguration, in the engine's order, while a client writes; nothing lost", async () => {
         for (const [h, a] of Object.entries(GROWTH) as [keyof typeof GROWTH, string][]) {
@@ -544,7 +612,9 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         }
         const five = { ...config, "mesos-cluster:masters": JSON.stringify([...Object.entries(HOSTS), ...Object.entries(GROWTH)].map(([h, a]) => `${h}=${a}`)) };
         const joins = { from: 0, to: 0 };
-        const { value, record } = await whileWriting("/e2e-growth", async () => {
+        // The quorum is over the members the ensemble has at the time (h11 reports them).
+        const current = () => membership(HOSTS.h11).split(",").filter((id) => id !== "").map((id) => Object.values(ALL_HOSTS)[Number(id) - 1] ?? "");
+        const { value, record, noQuorum } = await whileWriting("/e2e-growth", async () => {
             const grown = await up(e.resources, five, imageMissingHere);
             const zk = zookeeperSteps(grown.runs);
             joins.from = zk.find((r) => r.host === "h14")?.start ?? 0;
@@ -554,6 +624,9 @@ describe("the systemd runtime on three real hosts over SSH", () => {
             const shrunk = await up(grown.next.resources, config, imageMissingHere);
             await waitFor("three members in the ensemble", 60_000, () => (membership(HOSTS.h11) === "1,2,3" ? true : undefined), () => membership(HOSTS.h11));
             return { grown, shrunk };
+        }, () => {
+            const now = current();
+            return now.length > 0 ? now : Object.values(HOSTS);
         });
         const growth = zookeeperSteps(value.grown.runs);
         // The existing members first (given the five), then each new member joins, one at a time.
@@ -584,6 +657,8 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         figures["5 -> 3, per member (s)"] = shrink.map((r) => `${r.host} ${r.kind} ${r.seconds.toFixed(1)}`).join(", ");
         figures["3 -> 5 -> 3, writes acked/failed/lost"] = `${record.acked}/${record.failed}/${record.lost}`;
         figures["3 -> 5 -> 3, longest gap between writes (s)"] = String(record.gap_s);
+        figures["3 -> 5 -> 3, gaps over 0.2 s"] = gapsDuring(record, [...value.grown.runs, ...value.shrunk.runs]);
+        figures["3 -> 5 -> 3, longest time without a quorum, sampled every 0.2 s (s)"] = noQuorum.toFixed(1);
         figures["3 -> 5, longest gap while h14 and h15 joined (s)"] = String(longestGapWithin(record, joins.from, joins.to));
         e = value.shrunk.next;
         commands = e.ofType("command:remote:Command");
