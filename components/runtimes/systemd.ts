@@ -229,8 +229,9 @@ export class SystemdRuntime implements ServiceRuntime {
             `${name}-unit`,
             {
                 connection: this.connection(spec.host),
+                // No `update`: the provider runs `create` when it is unset, and the create converges
+                // (one input fewer per unit, at thousands of agents: BENCHMARKS.md).
                 create,
-                update: create,
                 delete: this.command(DELETE_SCRIPT, [unit, ...rendered.map((f) => f.path)]),
                 stdin: filledBundle((ref) => hostFiles(spec, ref, pull), rendered, image, this.secrets),
                 // A service moved to another address is removed from the old host and created

@@ -219,7 +219,7 @@ describe("the systemd runtime on three real hosts over SSH", () => {
                 }
                 return (async () => {
                     const c = current.byName(r.name);
-                    const out = await sshAsync(c, plain(kind === "create" ? c.inputs.create : c.inputs.update), plain(c.inputs.stdin));
+                    const out = await sshAsync(c, plain(kind === "update" ? (c.inputs.update ?? c.inputs.create) : c.inputs.create), plain(c.inputs.stdin));
                     results.set(r.name, out);
                     return { ok: out.status === 0, detail: `${out.stdout}${out.stderr}` };
                 })();
@@ -569,7 +569,7 @@ describe("the systemd runtime on three real hosts over SSH", () => {
                 run: (r, kind) =>
                     r.type !== "command:remote:Command"
                         ? undefined
-                        : sshAsync(r, plain(kind === "create" ? r.inputs.create : r.inputs.update), breakFirst(r, plain(r.inputs.stdin))).then((out) => ({ ok: out.status === 0, detail: `${out.stdout}${out.stderr}` })),
+                        : sshAsync(r, plain(kind === "update" ? (r.inputs.update ?? r.inputs.create) : r.inputs.create), breakFirst(r, plain(r.inputs.stdin))).then((out) => ({ ok: out.status === 0, detail: `${out.stdout}${out.stderr}` })),
                 remove: () => undefined,
             });
             // The ensemble serves without the broken member: a leader among the other two, writes land.
