@@ -3,7 +3,18 @@ import * as random from "@pulumi/random";
 import { RuntimeSettings, ServiceRuntime, createRuntime } from "./runtimes";
 import { ServiceDescriptor } from "./service";
 import { service } from "./services";
-import { MAIL_PASSWORD, PRINCIPALS, REGISTRY_DOCKER_CONFIG, REGISTRY_PASSWORD, REGISTRY_TLS_KEY, ZOOKEEPER_SUPER_PASSWORD } from "./services/credentials";
+import {
+    MAIL_PASSWORD,
+    PRINCIPALS,
+    REGISTRY_DOCKER_CONFIG,
+    REGISTRY_PASSWORD,
+    REGISTRY_TLS_KEY,
+    ZOOKEEPER_SUPER_PASSWORD,
+    ZOOKEEPER_USERS,
+    ZooKeeperUser,
+    zookeeperDigest,
+    zookeeperDigestSecret,
+} from "./services/credentials";
 import { ServiceSpec, dockerClientConfig, endpointText } from "./spec";
 import { Host, Topology } from "./topology/types";
 
@@ -160,6 +171,12 @@ export class MesosCluster extends pulumi.ComponentResource {
         if (t.config.authentication) {
             for (const principal of Object.keys(PRINCIPALS)) {
                 secrets[principal] = generate(`secret-${principal}`);
+            }
+            // ZooKeeper's users, and the digests the ensemble's ACLs name them by.
+            for (const user of Object.keys(ZOOKEEPER_USERS) as ZooKeeperUser[]) {
+                const password = generate(ZOOKEEPER_USERS[user].secret);
+                secrets[ZOOKEEPER_USERS[user].secret] = password;
+                secrets[zookeeperDigestSecret(user)] = pulumi.secret(password.apply((p) => zookeeperDigest(user, p)));
             }
         }
         const configured = (what: string, value: pulumi.Input<string> | undefined) => {

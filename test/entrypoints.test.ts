@@ -5,7 +5,8 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { parseConfig } from "../components/config";
-import { CHRONOS_MAIL_PASSWORD_FILE } from "../components/services/chronos";
+import { CHRONOS_MAIL_PASSWORD_FILE, CHRONOS_ZK_AUTH_FILE } from "../components/services/chronos";
+import { MARATHON_ZK_LOGIN_FILE } from "../components/services/marathon";
 import { service } from "../components/services";
 import { buildTopology } from "../components/topology";
 import { ROOT, secretKeys, stackConfig } from "./harness";
@@ -32,10 +33,10 @@ describe("Chronos's entrypoint starts the jar as upstream's start script does, w
     fs.writeFileSync(java, '#!/bin/sh\necho "LIBPROCESS_PORT=$LIBPROCESS_PORT"\nfor a in "$@"; do printf "%s\\n" "$a"; done\n', { mode: 0o755 });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    const run = (passwordFile: string) =>
+    const run = (passwordFile: string, zkAuthFile = path.join(dir, "no-zk-auth")) =>
         spawnSync("sh", [script, "--master=zk://h:2181/mesos", "--cluster_name=a b", "--mail_user=ops"], {
             encoding: "utf8",
-            env: { PATH: process.env.PATH, JAVA: java, MAIL_PASSWORD_FILE: passwordFile, PORT0: "4400", PORT1: "4401", JVM_OPTS: "-Xmx512m -Dx=y" },
+            env: { PATH: process.env.PATH, JAVA: java, MAIL_PASSWORD_FILE: passwordFile, ZK_AUTH_FILE: zkAuthFile, PORT0: "4400", PORT1: "4401", JVM_OPTS: "-Xmx512m -Dx=y" },
         });
     const jar = ["-Xmx512m", "-Dx=y", "-jar", "/chronos/chronos.jar"];
 
@@ -63,8 +64,16 @@ describe("Chronos's entrypoint starts the jar as upstream's start script does, w
         );
     });
 
-    test("the file the entrypoint reads is the one the program mounts", () => {
+    test("the ZooKeeper login appended as --zk_auth, one argument, when its file is there", () => {
+        const zk = path.join(dir, "zk-auth");
+        fs.writeFileSync(zk, "chronos:s3cret", { mode: 0o600 });
+        const r = run(path.join(dir, "absent"), zk);
+        expect(r.stdout.split("\n").slice(-5, -1)).toEqual(["--zk_auth", "chronos:s3cret", "--http_port", "4400"]);
+    });
+
+    test("the files the entrypoint reads are the ones the program mounts", () => {
         expect(fs.readFileSync(script, "utf8")).toContain(`MAIL_PASSWORD_FILE:-${CHRONOS_MAIL_PASSWORD_FILE}}`);
+        expect(fs.readFileSync(script, "utf8")).toContain(`ZK_AUTH_FILE:-${CHRONOS_ZK_AUTH_FILE}}`);
     });
 });
 
@@ -152,5 +161,31 @@ describe("the master's entrypoint refuses a change of quorum in an order the rep
         const t = buildTopology(parseConfig(stackConfig("ha"), { secretKeys: new Set(secretKeys()) }));
         const spec = service("master").spec(t, t.masters[0]);
         expect(spec.env.MASTERS).toBe(t.masters.map((m) => `${m.address}:5050`).join(","));
+    });
+});
+
+describe("Marathon's entrypoint passes its ZooKeeper login in MARATHON_ZK, never as an argument", () => {
+    const script = path.join(ROOT, "images", "marathon", "entrypoint.sh");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "marathon-entry-"));
+    const marathon = path.join(dir, "marathon");
+    // Stands in for /marathon/bin/marathon: prints MARATHON_ZK, then each argument on its own line.
+    fs.writeFileSync(marathon, '#!/bin/sh\necho "MARATHON_ZK=${MARATHON_ZK:-}"; for a in "$@"; do printf "%s\\n" "$a"; done\n', { mode: 0o755 });
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const run = (login: string) =>
+        spawnSync("sh", [script, "--master=zk://h:2181/mesos", "--hostname=a b"], { encoding: "utf8", env: { PATH: process.env.PATH, MARATHON: marathon, ZK_LOGIN_FILE: login } });
+
+    test("from its file, with the arguments kept whole", () => {
+        const login = path.join(dir, "zk");
+        fs.writeFileSync(login, "zk://marathon:s3cret@h:2181/marathon", { mode: 0o600 });
+        expect(run(login).stdout).toBe(["MARATHON_ZK=zk://marathon:s3cret@h:2181/marathon", "--master=zk://h:2181/mesos", "--hostname=a b", ""].join("\n"));
+    });
+
+    test("nothing set without the file", () => {
+        expect(run(path.join(dir, "absent")).stdout).toBe(["MARATHON_ZK=", "--master=zk://h:2181/mesos", "--hostname=a b", ""].join("\n"));
+    });
+
+    test("the file it reads is the one the program mounts, and the image runs it", () => {
+        expect(fs.readFileSync(script, "utf8")).toContain(`ZK_LOGIN_FILE:-${MARATHON_ZK_LOGIN_FILE}}`);
+        expect(dockerfile("marathon")).toMatch(/COPY entrypoint\.sh \/usr\/local\/bin\/marathon-entrypoint\nENTRYPOINT \["\/usr\/local\/bin\/marathon-entrypoint"\]/);
     });
 });

@@ -81,6 +81,10 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
     });
 
     let services: Emitted[];
+    /** A ZooKeeper user's generated password, as the random provider gave it. */
+    const zkPassword = (user: string) => plain(e.byName(`mesos-zookeeper-${user}`).outputs.result) as string;
+    /** The content of a service's file that holds a `zk://USER:…` login. */
+    const loginIn = (s: Emitted, user: string) => Object.values(s.files).find((f) => f.content.startsWith(`zk://${user}:`))?.content;
     const container = (label: string, host: string) => {
         const found = services.find((s) => s.label === label && s.host === host);
         if (found === undefined) {
@@ -125,7 +129,7 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
         // and a command per service. Publishing to the cluster's registry: a local engine provider
         // and one pushed image per image. Both: three generated credentials when authentication is
         // on, one more for the registry's login, and always ZooKeeper's superuser.
-        const credentials = 1 + (x.authentication ? 3 : 0) + (x.registry?.auth ? 1 : 0);
+        const credentials = 1 + (x.authentication ? 3 + 3 : 0) + (x.registry?.auth ? 1 : 0);
         const pushes = publishes(x) ? 1 + new Set(placed.map(([, label]) => label).filter((l) => !service(l).localImage)).size : 0;
         const built = placed.filter(([, label]) => builtOnHost(x, label)).length;
         expect(e.resources).toHaveLength(
@@ -240,7 +244,13 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
         for (const m of x.masters) {
             const c = container("master", m.name);
             expect(flag(c, "quorum")).toBe(String(Math.floor(x.masters.length / 2) + 1));
-            expect(flag(c, "zk")).toBe(`zk://${zkHosts}/mesos`);
+            // With authentication the masters log in to ZooKeeper, the URL read from a file.
+            if (x.authentication) {
+                expect(flag(c, "zk")).toBe("file:///etc/mesos/zk");
+                expect(loginIn(c, "mesos")).toBe(`zk://mesos:${zkPassword("mesos")}@${zkHosts}/mesos`);
+            } else {
+                expect(flag(c, "zk")).toBe(`zk://${zkHosts}/mesos`);
+            }
             expect(flag(c, "registry")).toBe("replicated_log");
             expect(volumes(c)).toContain(`${rootOn(x, m.name)}/master/work:${flag(c, "work_dir")}`);
         }
@@ -284,7 +294,14 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
         for (const m of x.masters) {
             const marathon = container("marathon", m.name);
             expect(flag(marathon, "master")).toBe(`zk://${zkHosts}/mesos`);
-            expect(flag(marathon, "zk")).toBe(`zk://${zkHosts}/marathon`);
+            if (x.authentication) {
+                // Its entrypoint reads the login into MARATHON_ZK: no --zk as well.
+                expect(flag(marathon, "zk")).toBeUndefined();
+                expect(loginIn(marathon, "marathon")).toBe(`zk://marathon:${zkPassword("marathon")}@${zkHosts}/marathon`);
+                expect(Object.values(container("chronos", m.name).files).map((f) => f.content)).toContain(`chronos:${zkPassword("chronos")}`);
+            } else {
+                expect(flag(marathon, "zk")).toBe(`zk://${zkHosts}/marathon`);
+            }
             expect(flag(marathon, "http_port")).toBe("8080");
             const chronos = container("chronos", m.name);
             expect(flag(chronos, "zk_hosts")).toBe(zkHosts);

@@ -2,7 +2,17 @@ import fc from "fast-check";
 import { ConfigError, KEYS, parseConfig } from "../components/config";
 import { hostFiles, pullFrom, PULL_LOGIN } from "../components/runtimes/systemdUnit";
 import { clusterSpecs } from "../components/services";
-import { MAIL_PASSWORD, PRINCIPALS, REGISTRY_DOCKER_CONFIG, REGISTRY_PASSWORD, REGISTRY_TLS_KEY, ZOOKEEPER_SUPER_PASSWORD } from "../components/services/credentials";
+import {
+    MAIL_PASSWORD,
+    PRINCIPALS,
+    REGISTRY_DOCKER_CONFIG,
+    REGISTRY_PASSWORD,
+    REGISTRY_TLS_KEY,
+    ZOOKEEPER_SUPER_PASSWORD,
+    ZOOKEEPER_USERS,
+    ZooKeeperUser,
+    zookeeperDigestSecret,
+} from "../components/services/credentials";
 import { Template, fillTemplate, imageRef, jsonTemplate, secretRef, secretsIn, showTemplate, text } from "../components/spec";
 import { buildTopology } from "../components/topology";
 import { readStackConfig } from "../scripts/stackFile";
@@ -14,7 +24,18 @@ import { leaks, secretValues } from "./leaks";
 // never filled with the secret. Only the slots the program made are filled.
 
 /** Every secret name a file can have a slot for. */
-const SECRET_NAMES = [...Object.keys(PRINCIPALS), MAIL_PASSWORD, REGISTRY_PASSWORD, REGISTRY_TLS_KEY, REGISTRY_DOCKER_CONFIG, PULL_LOGIN, ZOOKEEPER_SUPER_PASSWORD];
+const zookeeperUsers = Object.keys(ZOOKEEPER_USERS) as ZooKeeperUser[];
+const SECRET_NAMES = [
+    ...Object.keys(PRINCIPALS),
+    MAIL_PASSWORD,
+    REGISTRY_PASSWORD,
+    REGISTRY_TLS_KEY,
+    REGISTRY_DOCKER_CONFIG,
+    PULL_LOGIN,
+    ZOOKEEPER_SUPER_PASSWORD,
+    ...zookeeperUsers.map((u) => ZOOKEEPER_USERS[u].secret),
+    ...zookeeperUsers.map(zookeeperDigestSecret),
+];
 const placeholder = fc.constantFrom(...SECRET_NAMES).map((n) => `{{secret:${n}}}`);
 /** Text with placeholders, braces and JSON's special characters mixed in. */
 const userText = fc.array(fc.oneof(placeholder, fc.string(), fc.constantFrom("{{", "}}", "{{secret:", '"', "\\", "\n")), { maxLength: 8 }).map((xs) => xs.join(""));

@@ -237,7 +237,7 @@ export const KEYS = {
         kind: "boolean",
         schema: z.boolean({ error: "must be true or false" }).default(true),
         description:
-            "Mesos framework and agent authentication (--authenticate_frameworks, --authenticate_agents), with credentials generated per framework and for the agents and kept as secrets.",
+            "Mesos framework and agent authentication (--authenticate_frameworks, --authenticate_agents), and ZooKeeper ACLs that let only Mesos, Marathon and Chronos write their paths, with credentials generated per framework, for the agents and per ZooKeeper user, kept as secrets.",
     },
     chronosMailServer: {
         kind: "string",

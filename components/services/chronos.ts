@@ -1,7 +1,7 @@
 import { ServiceDescriptor } from "../service";
 import { ServiceSpec, secretRef } from "../spec";
 import { Host, Topology } from "../topology/types";
-import { MAIL_PASSWORD, PRINCIPALS } from "./credentials";
+import { MAIL_PASSWORD, PRINCIPALS, ZOOKEEPER_USERS } from "./credentials";
 import { configFile, httpHealth, keyPort, libprocessEnv, specBase } from "./common";
 
 const NAME = "chronos";
@@ -9,6 +9,8 @@ const VERSION = "3.0.2";
 const SECRET = "/etc/chronos/mesos-secret";
 /** Read by the image's entrypoint, which passes it as --mail_password: never in a unit or env. */
 export const CHRONOS_MAIL_PASSWORD_FILE = "/etc/chronos/mail-password";
+/** Read by the image's entrypoint, which passes it as --zk_auth (`chronos:PASSWORD`). */
+export const CHRONOS_ZK_AUTH_FILE = "/etc/chronos/zk-auth";
 
 function spec(t: Topology, host: Host): ServiceSpec {
     const c = t.config;
@@ -46,6 +48,8 @@ function spec(t: Topology, host: Host): ServiceSpec {
         files: [
             ...(c.authentication ? [configFile(t, host, NAME, SECRET, secretRef("chronos"))] : []),
             ...(c.chronosMailPassword ? [configFile(t, host, NAME, CHRONOS_MAIL_PASSWORD_FILE, secretRef(MAIL_PASSWORD))] : []),
+            // Its ZooKeeper login: Chronos creates /chronos's children as its own user.
+            ...(c.authentication ? [configFile(t, host, NAME, CHRONOS_ZK_AUTH_FILE, { parts: ["chronos:", { secret: ZOOKEEPER_USERS.chronos.secret }] })] : []),
         ],
         // Answering, and a leader elected: Chronos's leader resource (under its API's
         // /v1/scheduler, ChronosRestModule.scala at v3.0.2) names it, "" while there is none.

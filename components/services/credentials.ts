@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import { Template, jsonTemplate, secretRef } from "../spec";
 
 /**
@@ -43,3 +44,40 @@ export const REGISTRY_DOCKER_CONFIG = "registry-docker-config";
 
 /** The secret name of ZooKeeper's superuser password: the member that changes the membership authenticates with it. */
 export const ZOOKEEPER_SUPER_PASSWORD = "zookeeper-super";
+
+/**
+ * ZooKeeper's users (digest authentication): each owns its service's top-level path, which the
+ * ensemble creates with `world:anyone:r` and the user's `cdrwa`, so that anyone may read it and
+ * only the service may create, change or delete under it. By the secret name of each password.
+ * Bamboo is not among them: it cannot authenticate to ZooKeeper (its configuration has no such
+ * field; QubitProducts/bamboo configuration/zookeeper.go at v0.2.21), so /bamboo stays open.
+ */
+export const ZOOKEEPER_USERS = {
+    mesos: { secret: "zookeeper-mesos", path: "/mesos" },
+    marathon: { secret: "zookeeper-marathon", path: "/marathon" },
+    chronos: { secret: "zookeeper-chronos", path: "/chronos" },
+} as const;
+
+export type ZooKeeperUser = keyof typeof ZOOKEEPER_USERS;
+
+/** The secret name of a ZooKeeper user's digest, which the cluster derives from its password. */
+export const zookeeperDigestSecret = (user: ZooKeeperUser) => `${ZOOKEEPER_USERS[user].secret}-digest`;
+
+/** ZooKeeper's digest of a user's password: base64(SHA1("user:password")) (DigestAuthenticationProvider). */
+export function zookeeperDigest(user: string, password: string): string {
+    return createHash("sha1").update(`${user}:${password}`).digest("base64");
+}
+
+/**
+ * The file the ensemble's members read the protected paths from: one `PATH USER:DIGEST` a line.
+ * Digests, not passwords: ZooKeeper's ACLs name a user by its digest.
+ */
+export function zookeeperAcls(): Template {
+    const parts = (Object.keys(ZOOKEEPER_USERS) as ZooKeeperUser[]).flatMap((user) => [`${ZOOKEEPER_USERS[user].path} ${user}:`, { secret: zookeeperDigestSecret(user) }, "\n"]);
+    return { parts };
+}
+
+/** A `zk://` URL with a user's login, for a service that reads it from a file (never on a command line). */
+export function zookeeperLoginUrl(user: ZooKeeperUser, hosts: string, path: string): Template {
+    return { parts: [`zk://${user}:`, { secret: ZOOKEEPER_USERS[user].secret }, `@${hosts}${path}`] };
+}

@@ -1,12 +1,14 @@
 import { ServiceDescriptor } from "../service";
 import { ServiceSpec, secretRef } from "../spec";
 import { Host, Topology } from "../topology/types";
-import { PRINCIPALS } from "./credentials";
+import { PRINCIPALS, zookeeperLoginUrl } from "./credentials";
 import { ServiceUser, configFile, httpHealth, keyPort, libprocessEnv, specBase } from "./common";
 
 const NAME = "marathon";
 const VERSION = "1.10.26";
 const SECRET = "/etc/marathon/mesos-secret";
+/** Read by the image's entrypoint into MARATHON_ZK: `zk://marathon:PASSWORD@…/marathon`. */
+export const MARATHON_ZK_LOGIN_FILE = "/etc/marathon/zk";
 /** The upstream image ends `USER nobody` (images/marathon/contract.yaml). */
 const USER: ServiceUser = { uid: 65534, gid: 65534 };
 
@@ -24,13 +26,20 @@ function spec(t: Topology, host: Host): ServiceSpec {
             `--local_port_min=${t.ranges.service.first}`,
             `--master=${t.mesosZkUrl}`,
             ...(c.authentication ? ["--mesos_authentication", `--mesos_authentication_principal=${PRINCIPALS.marathon}`, `--mesos_authentication_secret_file=${SECRET}`] : []),
-            `--zk=${t.marathonZkUrl}`,
+            // With authentication, Marathon logs in to ZooKeeper (its state is then its own user's
+            // alone): the URL, password and all, comes from a file through its entrypoint.
+            ...(c.authentication ? [] : [`--zk=${t.marathonZkUrl}`]),
         ],
         // The start script passes JAVA_OPTS to the JVM: without a limit it sizes its heap from the host's memory.
         env: { ...libprocessEnv(host), JAVA_OPTS: `-Xmx${c.marathonHeapMb}m` },
         // Marathon keeps its state in ZooKeeper; it has nothing on disk to keep.
         volumes: [],
-        files: c.authentication ? [configFile(t, host, NAME, SECRET, secretRef("marathon"), "0600", USER)] : [],
+        files: c.authentication
+            ? [
+                  configFile(t, host, NAME, SECRET, secretRef("marathon"), "0600", USER),
+                  configFile(t, host, NAME, MARATHON_ZK_LOGIN_FILE, zookeeperLoginUrl("marathon", t.zkHosts, "/marathon"), "0600", USER),
+              ]
+            : [],
         health: httpHealth(t, host, [{ port: c.marathonPort, path: "/ping" }, { port: c.marathonPort, path: "/v2/leader" }]),
     };
 }

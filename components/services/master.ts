@@ -1,7 +1,7 @@
 import { ServiceDescriptor } from "../service";
 import { ServiceSpec } from "../spec";
 import { Host, Topology } from "../topology/types";
-import { masterCredentials } from "./credentials";
+import { masterCredentials, zookeeperLoginUrl } from "./credentials";
 import { configFile, dataVolume, httpHealth, keyPort, libprocessEnv, specBase } from "./common";
 
 const NAME = "master";
@@ -9,6 +9,8 @@ export const MESOS_VERSION = "1.7.1";
 const WORK_DIR = "/var/lib/mesos/master";
 const CREDENTIALS = "/etc/mesos/credentials.json";
 const LOG_DIR = "/var/log/mesos";
+/** `zk://mesos:PASSWORD@…/mesos`: the masters write /mesos as ZooKeeper's user mesos (read from a file, `file://`). */
+const ZK_LOGIN = "/etc/mesos/zk";
 
 function spec(t: Topology, host: Host): ServiceSpec {
     const c = t.config;
@@ -28,13 +30,18 @@ function spec(t: Topology, host: Host): ServiceSpec {
             `--quorum=${t.quorum}`,
             "--registry=replicated_log",
             `--work_dir=${WORK_DIR}`,
-            `--zk=${t.mesosZkUrl}`,
+            // With authentication, the masters log in to ZooKeeper, whose /mesos only they may
+            // write: nobody else can pose as the leading master. Mesos reads a flag's value from
+            // a file:// path, so the password is on no command line.
+            c.authentication ? `--zk=file://${ZK_LOGIN}` : `--zk=${t.mesosZkUrl}`,
         ],
         // The image's entrypoint compares the masters and the quorum with those of its last
         // start, and refuses an order of change the replicated log cannot survive.
         env: { ...libprocessEnv(host), MASTERS: t.masters.map((m) => `${m.address}:${c.masterPort}`).join(",") },
         volumes: [dataVolume(t, host, NAME, "work", WORK_DIR), dataVolume(t, host, NAME, "log", LOG_DIR)],
-        files: c.authentication ? [configFile(t, host, NAME, CREDENTIALS, masterCredentials())] : [],
+        files: c.authentication
+            ? [configFile(t, host, NAME, CREDENTIALS, masterCredentials()), configFile(t, host, NAME, ZK_LOGIN, zookeeperLoginUrl("mesos", t.zkHosts, "/mesos"))]
+            : [],
         health: httpHealth(t, host, [{ port: c.masterPort, path: "/master/health" }, { port: c.masterPort, path: "/master/redirect", redirect: true }]),
     };
 }

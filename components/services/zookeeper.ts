@@ -1,7 +1,7 @@
 import { ServiceDescriptor } from "../service";
 import { ServiceSpec, secretRef } from "../spec";
 import { Host, Topology, ZOOKEEPER_CLIENT_PORT, ZOOKEEPER_ELECTION_PORT, ZOOKEEPER_PEER_PORT } from "../topology/types";
-import { ZOOKEEPER_SUPER_PASSWORD } from "./credentials";
+import { ZOOKEEPER_SUPER_PASSWORD, zookeeperAcls } from "./credentials";
 import { configFile, dataVolume, fixedPort, specBase } from "./common";
 
 const NAME = "zookeeper";
@@ -11,6 +11,8 @@ const VERSION = "3.8";
 /** Where the image's entrypoint (as root) reads the password of the superuser that changes the membership. */
 export const ZOOKEEPER_SUPER_PASSWORD_FILE = "/etc/zookeeper/super-password";
 const CONF_DIR = "/var/lib/zookeeper/conf";
+/** Where the entrypoint reads the protected paths and their users' digests. */
+export const ZOOKEEPER_ACL_FILE = "/etc/zookeeper/acls";
 
 /**
  * The `server.N` lines, identical on every member, in the dynamic configuration's form (with the
@@ -35,8 +37,9 @@ function spec(t: Topology, host: Host): ServiceSpec {
         // The image's entrypoint renders zoo.cfg and myid from these; ZOO_SERVERS seeds the
         // membership when the ensemble is formed, and says which members to add and remove later.
         env: {
-            // conf: members read each other's membership (a joiner, the readiness check).
-            ZOO_4LW_COMMANDS_WHITELIST: "ruok,srvr,mntr,conf",
+            // What the checks need, nothing more: srvr (the mode), ruok (up), conf (the members
+            // read each other's membership: a joiner, the readiness check).
+            ZOO_4LW_COMMANDS_WHITELIST: "ruok,srvr,conf",
             ZOO_ADMIN_SERVER_ENABLED: "false",
             ZOO_HEAP_MB: String(t.config.zookeeperHeapMb),
             ZOO_INIT_LIMIT: "10",
@@ -52,7 +55,11 @@ function spec(t: Topology, host: Host): ServiceSpec {
             // zoo.cfg and the dynamic membership ZooKeeper keeps beside it: the ensemble's record.
             dataVolume(t, host, NAME, "conf", CONF_DIR),
         ],
-        files: [configFile(t, host, NAME, ZOOKEEPER_SUPER_PASSWORD_FILE, secretRef(ZOOKEEPER_SUPER_PASSWORD))],
+        files: [
+            configFile(t, host, NAME, ZOOKEEPER_SUPER_PASSWORD_FILE, secretRef(ZOOKEEPER_SUPER_PASSWORD)),
+            // With authentication, the services' paths are writable by their own users alone.
+            ...(t.config.authentication ? [configFile(t, host, NAME, ZOOKEEPER_ACL_FILE, zookeeperAcls())] : []),
+        ],
         health: {
             endpoints: [{ kind: "zookeeper", address: host.address, port: ZOOKEEPER_CLIENT_PORT }],
             // Back in the quorum with its membership settled, or up while no member serves (an

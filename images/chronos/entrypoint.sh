@@ -12,9 +12,14 @@ set -eu
 JAVA=${JAVA:-java}
 CHRONOS_JAR=${CHRONOS_JAR:-/chronos/chronos.jar}
 MAIL_PASSWORD_FILE=${MAIL_PASSWORD_FILE:-/etc/chronos/mail-password}
+# Chronos takes its ZooKeeper login (digest user:password) only as --zk_auth: appended the same way.
+ZK_AUTH_FILE=${ZK_AUTH_FILE:-/etc/chronos/zk-auth}
 export LIBPROCESS_PORT="$PORT1"
 if [ -r "$MAIL_PASSWORD_FILE" ]; then
     set -- "$@" --mail_password "$(cat "$MAIL_PASSWORD_FILE")"
+fi
+if [ -r "$ZK_AUTH_FILE" ]; then
+    set -- "$@" --zk_auth "$(cat "$ZK_AUTH_FILE")"
 fi
 # JVM_OPTS holds several options (-Xmx512m …): split on blanks, as the start script does.
 # shellcheck disable=SC2086

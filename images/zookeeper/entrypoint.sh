@@ -10,7 +10,7 @@
 #   ZOO_SERVERS                 the members this one is given, space-separated lines
 #                               server.N=host:peer:election:participant;host:client
 #   ZOO_TICK_TIME (2000) ZOO_INIT_LIMIT (10) ZOO_SYNC_LIMIT (5)
-#   ZOO_4LW_COMMANDS_WHITELIST (ruok,srvr,mntr,conf) ZOO_ADMIN_SERVER_ENABLED (false)
+#   ZOO_4LW_COMMANDS_WHITELIST (ruok,srvr,conf) ZOO_ADMIN_SERVER_ENABLED (false)
 #   ZOO_HEAP_MB (512)           the JVM's heap limit (-Xmx), in MiB
 #
 # Membership (ZooKeeper 3.5+ dynamic reconfiguration, zookeeperReconfig.md):
@@ -34,6 +34,8 @@ SETTLED="$RUN_DIR/settled"
 ZKCLI=/usr/share/zookeeper/bin/zkCli.sh
 # The superuser's password (membership changes need it), mounted by the program.
 SUPER_PASSWORD_FILE=/etc/zookeeper/super-password
+# The protected paths, when the program mounts them: one `PATH USER:DIGEST` a line.
+ACL_FILE=/etc/zookeeper/acls
 
 die() { echo "zookeeper-entrypoint: $*" >&2; exit 64; }
 say() { echo "zookeeper-entrypoint: $*" >&2; }
@@ -131,10 +133,30 @@ settle() {
             sleep 1
             continue
         fi
+        protect || { sleep 1; continue; }
         touch "$SETTLED"
         say "membership settled: $(echo "$current" | tr '\n' ' ')"
         return 0
     done
+}
+
+# Each protected path exists, readable by anyone and writable by its user alone; the root lets
+# anyone create and read but not delete (ZooKeeper checks a delete against the parent's ACL),
+# so that nobody anonymous can remove a protected path. Idempotent: every member does it.
+protect() {
+    [ -f "$ACL_FILE" ] || return 0
+    set -- "setAcl / world:anyone:cr"
+    while read -r path id; do
+        [ -n "$path" ] || continue
+        set -- "$@" "create $path" "setAcl $path world:anyone:r,digest:$id:cdrwa"
+    done < "$ACL_FILE"
+    out=$(as_super "$@")
+    # `create` of a path that exists says so; anything else that failed is a reason to retry.
+    if echo "$out" | grep -v 'Node already exists' | grep -qE 'Exception|NoAuth|Insufficient permission|KeeperErrorCode'; then
+        say "protecting the paths failed; retrying: $(echo "$out" | grep -E 'Exception|NoAuth|KeeperErrorCode' | head -n 3 | tr '\n' ' ')"
+        return 1
+    fi
+    return 0
 }
 
 if [ "${1:-}" = "health" ]; then
@@ -187,7 +209,7 @@ fi
     echo "syncLimit=${ZOO_SYNC_LIMIT:-5}"
     echo "dataDir=$DATA_DIR"
     echo "dataLogDir=$DATA_LOG_DIR"
-    echo "4lw.commands.whitelist=${ZOO_4LW_COMMANDS_WHITELIST:-ruok,srvr,mntr,conf}"
+    echo "4lw.commands.whitelist=${ZOO_4LW_COMMANDS_WHITELIST:-ruok,srvr,conf}"
     echo "admin.enableServer=${ZOO_ADMIN_SERVER_ENABLED:-false}"
     # A one-member ensemble still runs as a quorum of one, so that it can grow by reconfiguration.
     echo "standaloneEnabled=false"

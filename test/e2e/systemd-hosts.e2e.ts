@@ -9,7 +9,8 @@ import { bundle } from "../../components/runtimes/systemd";
 import { bundleFiles } from "../emitted";
 import { Evaluation, ROOT, Registered, evaluate, plain, secretKeys, stackConfig } from "../harness";
 import { docker, tryDocker, waitFor } from "../real/docker";
-import { WriteRecord, kazooAvailable, longestGapWithin, startWriter } from "../tools/zkWriter";
+import { WriteRecord, kazooAvailable, longestGapWithin, probeAcl, startWriter } from "../tools/zkWriter";
+import { ZOOKEEPER_USERS, ZooKeeperUser } from "../../components/services/credentials";
 import { StepResult, StepRun, changed, deploy } from "./steps";
 import { checkStack, formatTable } from "../../scripts/health";
 
@@ -239,6 +240,9 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         }
         return { runs, next: current };
     };
+    const writing = kazooAvailable() ? test : test.skip;
+    const ensemble = Object.values(HOSTS).map((a) => `${a}:2181`).join(",");
+
     /** What each command printed in its latest run, by resource name. */
     const results = new Map<string, { status: number | null; stdout: string; stderr: string }>();
     /** Every unit any run registered, to remove their containers afterwards. */
@@ -323,6 +327,30 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         // The registry's data is on h13's data root.
         expect(fs.readdirSync(path.join(dataRoots[2], "registry", "data", "docker", "registry", "v2", "repositories", "mesos-cluster"))).toEqual(["zookeeper"]);
     });
+
+    writing("ZooKeeper's ACLs: anyone may read the services' paths; only each service's own user may create, change or delete under them", async () => {
+        await waitFor("a quorum", 90_000, () => quorate(), () => JSON.stringify(modes()));
+        const password = (user: ZooKeeperUser) => plain(e.byName(`mesos-${ZOOKEEPER_USERS[user].secret}`).outputs.result) as string;
+        const users = Object.keys(ZOOKEEPER_USERS) as ZooKeeperUser[];
+        const seen: Record<string, unknown> = {};
+        for (const user of users) {
+            const zpath = ZOOKEEPER_USERS[user].path;
+            const owner = await probeAcl({ connect: ensemble, path: zpath, auth: `${user}:${password(user)}`, keep: true });
+            const anonymous = await probeAcl({ connect: ensemble, path: zpath, victim: owner.child, delete_path: true });
+            const other = users.find((u) => u !== user) as ZooKeeperUser;
+            const stranger = await probeAcl({ connect: ensemble, path: zpath, auth: `${other}:${password(other)}`, victim: owner.child });
+            const cleanup = await probeAcl({ connect: ensemble, path: zpath, auth: `${user}:${password(user)}`, victim: owner.child });
+            seen[zpath] = { owner, anonymous, stranger, cleanup };
+            expect({ zpath, owner: [owner.read, owner.create, owner.change] }).toEqual({ zpath, owner: ["ok", "ok", "ok"] });
+            expect({ zpath, anonymous }).toEqual({
+                zpath,
+                anonymous: { read: "ok", create: "NoAuthError", change: "NoAuthError", delete: "NoAuthError", delete_path: "NoAuthError", child: null },
+            });
+            expect({ zpath, stranger: [stranger.read, stranger.create, stranger.change, stranger.delete] }).toEqual({ zpath, stranger: ["ok", "NoAuthError", "NoAuthError", "NoAuthError"] });
+            expect({ zpath, cleanup: cleanup.delete }).toEqual({ zpath, cleanup: "ok" });
+        }
+        figures["ZooKeeper ACLs, what each client could do"] = JSON.stringify(seen);
+    }, 240_000);
 
     test("a write on one member is read on another", () => {
         zkCli("h11", "create /e2e-probe written-on-h11");
@@ -437,8 +465,6 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         await waitFor("the quorum back", 120_000, quorate, () => JSON.stringify(modes()));
     }, 240_000);
 
-    const writing = kazooAvailable() ? test : test.skip;
-    const ensemble = Object.values(HOSTS).map((a) => `${a}:2181`).join(",");
 
     /** `srvr`'s mode of a member, without blocking the event loop (the sampler runs beside the steps). */
     const srvrAsync = (address: string) =>

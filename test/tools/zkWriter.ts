@@ -59,3 +59,36 @@ export function startWriter(connect: string, znode: string): { stop: (deadlineMs
         },
     };
 }
+
+/** What one client may do under a path (test/tools/zk_acl_probe.py): each step "ok" or the error's name. */
+export interface AclProbe {
+    readonly read: string;
+    readonly create: string;
+    readonly change: string;
+    readonly delete?: string;
+    readonly delete_path?: string;
+    /** The child it made and kept ("keep"). */
+    readonly child: string | null;
+}
+
+/** Runs the ACL probe as `auth` ("user:password", or anonymous without), its question on stdin. */
+export function probeAcl(ask: { connect: string; path: string; auth?: string; keep?: boolean; victim?: string | null; delete_path?: boolean }): Promise<AclProbe> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(PYTHON, [path.join(__dirname, "zk_acl_probe.py")], { stdio: ["pipe", "pipe", "pipe"] });
+        let out = "";
+        let err = "";
+        child.stdout.on("data", (d) => (out += d));
+        child.stderr.on("data", (d) => (err += d));
+        const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+        child.on("close", (status) => {
+            clearTimeout(timer);
+            const line = out.trim().split("\n").pop() ?? "";
+            if (status !== 0 || !line.startsWith("{")) {
+                reject(new Error(`the ACL probe ended with ${status}: ${err.split("\n").slice(-10).join("\n")}`));
+                return;
+            }
+            resolve(JSON.parse(line) as AclProbe);
+        });
+        child.stdin.end(JSON.stringify(ask));
+    });
+}
