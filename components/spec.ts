@@ -147,9 +147,12 @@ function isSecretRef(v: unknown): v is Template {
     return Array.isArray(parts) && parts.length === 1 && typeof parts[0] === "object" && "secret" in parts[0];
 }
 
-/** A health endpoint, checked from outside by `npm run health`. */
+/**
+ * A health endpoint, checked from outside by `npm run health`. `login`: it answers only with the
+ * operator's login (the stack output operatorPassword).
+ */
 export type HealthEndpoint =
-    | { readonly kind: "http"; readonly url: string }
+    | { readonly kind: "http"; readonly url: string; readonly login?: boolean }
     | { readonly kind: "zookeeper"; readonly address: string; readonly port: number };
 
 /** How a service says it is ready. */

@@ -1,6 +1,9 @@
 import { spawn } from "child_process";
+import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
+import * as os from "os";
+import * as path from "path";
 import { bashHttpCheck } from "../components/services/common";
 
 // The readiness check the upstream images run: bash alone (no curl), against a real HTTP server.
@@ -15,6 +18,9 @@ function run(script: string): Promise<number | null> {
         });
     });
 }
+
+/** The operator's login as the program writes it for a service: user:password, no newline. */
+const LOGIN = "operator:Gq7TNo2pXv9sLw4bR1yZ";
 
 describe("bashHttpCheck", () => {
     let server: http.Server;
@@ -31,6 +37,11 @@ describe("bashHttpCheck", () => {
                 "/no-leader": () => res.writeHead(200, { "Content-Type": "application/json" }).end('{"leader":""}'),
                 // The pattern in a header, not in the body, does not count.
                 "/leader-in-header": () => res.writeHead(200, { "X-Note": '"leader":"x"' }).end("{}"),
+                // As Marathon and Chronos answer with --http_credentials: 401 without the login.
+                "/private": () =>
+                    req.headers.authorization === `Basic ${Buffer.from(LOGIN).toString("base64")}`
+                        ? res.writeHead(200).end("pong")
+                        : res.writeHead(401, { "WWW-Authenticate": 'Basic realm="Mesosphere"' }).end(),
             };
             (routes[req.url ?? ""] ?? routes["/missing"])();
         });
@@ -58,6 +69,42 @@ describe("bashHttpCheck", () => {
         ["/missing", 1],
     ])("GET %s, a leader named in the body expected, exits %i", async (p, code) => {
         expect(await run(bashHttpCheck("127.0.0.1", { port, path: p, body: '"leader":"[^"]+"' }))).toBe(code);
+    });
+
+    describe("with a login read from a file", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "http-check-"));
+        const file = (name: string, content: string) => {
+            const f = path.join(dir, name);
+            fs.writeFileSync(f, content, { mode: 0o600 });
+            return f;
+        };
+        afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+        test.each([
+            ["the right login", 0, () => file("right", LOGIN)],
+            ["a wrong password", 1, () => file("wrong", "operator:not-the-password")],
+            ["another user", 1, () => file("other", `someone${LOGIN.slice(LOGIN.indexOf(":"))}`)],
+            ["an empty file", 1, () => file("empty", "")],
+        ])("%s: exits %i", async (_what, code, login) => {
+            expect(await run(bashHttpCheck("127.0.0.1", { port, path: "/private", basicAuthFile: login() }))).toBe(code);
+        });
+
+        test("no login at all fails; a missing file fails before any request", async () => {
+            expect(await run(bashHttpCheck("127.0.0.1", { port, path: "/private" }))).toBe(1);
+            expect(await run(bashHttpCheck("127.0.0.1", { port, path: "/private", basicAuthFile: path.join(dir, "absent") }))).not.toBe(0);
+        });
+
+        test("an open endpoint still passes with a login, and the check's text holds the file's path, never the password", async () => {
+            const f = file("login", LOGIN);
+            const script = bashHttpCheck("127.0.0.1", { port, path: "/ok", basicAuthFile: f });
+            expect(await run(script)).toBe(0);
+            expect(script).toContain(f);
+            expect(script).not.toContain(LOGIN.split(":")[1]);
+        });
+
+        test("a login file that is not a plain path is refused", () => {
+            expect(() => bashHttpCheck("127.0.0.1", { port, path: "/ok", basicAuthFile: "/etc/x'; rm -rf /" })).toThrow(/plain absolute path/);
+        });
     });
 
     test("a closed port fails", async () => {

@@ -82,12 +82,20 @@ export interface HttpCheck {
     readonly redirect?: boolean;
     /** A line of the body must match this (an awk regular expression): a leader is named. Checked inside the container only. */
     readonly body?: string;
+    /**
+     * The service requires a login: a file in the container holding `user:password` (no
+     * newline), sent as basic authentication. Read when the check runs, so the password is in
+     * no argument of the check, and outside, `npm run health` sends the operator's login.
+     */
+    readonly basicAuthFile?: string;
 }
 
 /**
- * An HTTP check that needs nothing in the image but bash: a request over bash's /dev/tcp, and
- * the status line must be 2xx (or, with `redirect`, a 3xx with a Location: a leader is known),
- * and with `body` a line of the body must match it.
+ * An HTTP check that needs nothing in the image but bash (and, with a login, coreutils'
+ * base64): a request over bash's /dev/tcp, and the status line must be 2xx (or, with
+ * `redirect`, a 3xx with a Location: a leader is known), and with `body` a line of the body
+ * must match it. With `basicAuthFile`, the login is read from that file into a variable of the
+ * shell and sent from there by bash's own printf: it is in no process's arguments.
  * The upstream images have no curl, and their archived distributions cannot install it.
  */
 export function bashHttpCheck(address: string, check: HttpCheck): string {
@@ -96,8 +104,13 @@ export function bashHttpCheck(address: string, check: HttpCheck): string {
     if (check.body !== undefined && /['\n]/.test(check.body)) {
         throw new Error(`a body pattern cannot hold a quote or a newline: ${check.body}`);
     }
+    if (check.basicAuthFile !== undefined && !/^\/[A-Za-z0-9_./-]+$/.test(check.basicAuthFile)) {
+        throw new Error(`a login file must be a plain absolute path: ${check.basicAuthFile}`);
+    }
+    const [readLogin, header, loginArg] =
+        check.basicAuthFile === undefined ? ["", "", ""] : [`auth=$(base64 -w 0 < ${check.basicAuthFile}) && `, "Authorization: Basic %s\\r\\n", ' "$auth"'];
     return (
-        `exec 3<>/dev/tcp/${address}/${check.port} && printf 'GET ${check.path} HTTP/1.0\\r\\nHost: ${address}\\r\\n\\r\\n' >&3 && ` +
+        `${readLogin}exec 3<>/dev/tcp/${address}/${check.port} && printf 'GET ${check.path} HTTP/1.0\\r\\nHost: ${address}\\r\\n${header}\\r\\n'${loginArg} >&3 && ` +
         `timeout 5 cat <&3 | head -c 4096 | tr -d '\\r' | awk 'NR==1 { ok = ($2 ~ /^${status}$/) } ` +
         `${check.redirect ? "/^[Ll]ocation: ./ { loc = 1 } " : ""}` +
         `${check.body === undefined ? "" : `/^$/ { inbody = 1 } inbody && /${check.body}/ { body = 1 } `}` +
@@ -111,7 +124,9 @@ export function bashHttpCheck(address: string, check: HttpCheck): string {
  */
 export function httpHealth(t: Topology, host: Host, checks: readonly HttpCheck[]): HealthSpec {
     return {
-        endpoints: checks.filter((c) => !c.redirect && c.body === undefined).map((c) => ({ kind: "http" as const, url: `http://${host.address}:${c.port}${c.path}` })),
+        endpoints: checks
+            .filter((c) => !c.redirect && c.body === undefined)
+            .map((c) => ({ kind: "http" as const, url: `http://${host.address}:${c.port}${c.path}`, ...(c.basicAuthFile === undefined ? {} : { login: true }) })),
         command: ["bash", "-c", checks.map((c) => `(${bashHttpCheck(host.address, c)})`).join(" && ")],
         timeoutSeconds: t.config.readinessTimeoutSeconds,
     };
