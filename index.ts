@@ -35,4 +35,6 @@ export const haproxyUrls = cluster.haproxyUrls;
 export const registryAddress = cluster.registryAddress;
 export const registryUser = cluster.registryUser;
 export const registryPassword = cluster.registryPassword;
+export const operatorUser = cluster.operatorUser;
+export const operatorPassword = cluster.operatorPassword;
 export const health = cluster.health;

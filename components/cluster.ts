@@ -4,7 +4,10 @@ import { RuntimeSettings, ServiceRuntime, createRuntime } from "./runtimes";
 import { ServiceDescriptor } from "./service";
 import { service } from "./services";
 import {
+    AGENT_JWT_KEY,
     MAIL_PASSWORD,
+    OPERATOR_PASSWORD,
+    OPERATOR_USER,
     PRINCIPALS,
     REGISTRY_DOCKER_CONFIG,
     REGISTRY_PASSWORD,
@@ -103,6 +106,9 @@ export class MesosCluster extends pulumi.ComponentResource {
     /** The registry's user and generated password (a secret), with authentication on. */
     readonly registryUser?: pulumi.Output<string>;
     readonly registryPassword?: pulumi.Output<string>;
+    /** The operator's login to every operator API (the password a secret), with authentication on. */
+    readonly operatorUser?: pulumi.Output<string>;
+    readonly operatorPassword?: pulumi.Output<string>;
     /** Each service's health endpoints, for `npm run health` and monitoring. */
     readonly health: pulumi.Output<{ service: string; host: string; endpoints: string[] }[]>;
 
@@ -125,6 +131,10 @@ export class MesosCluster extends pulumi.ComponentResource {
             if (t.registry?.auth) {
                 this.registryUser = pulumi.output(t.registry.user);
                 this.registryPassword = secrets[REGISTRY_PASSWORD];
+            }
+            if (c.authentication) {
+                this.operatorUser = pulumi.output(OPERATOR_USER);
+                this.operatorPassword = secrets[OPERATOR_PASSWORD];
             }
         } catch (e) {
             // An error raised while building carries its message, not its trace (it was made
@@ -154,6 +164,8 @@ export class MesosCluster extends pulumi.ComponentResource {
             registryAddress: this.registryAddress,
             registryUser: this.registryUser,
             registryPassword: this.registryPassword,
+            operatorUser: this.operatorUser,
+            operatorPassword: this.operatorPassword,
             health: this.health,
         });
     }
@@ -172,6 +184,9 @@ export class MesosCluster extends pulumi.ComponentResource {
             for (const principal of Object.keys(PRINCIPALS)) {
                 secrets[principal] = generate(`secret-${principal}`);
             }
+            // The operator's login to the HTTP APIs, and the key agents sign executors' tokens with.
+            secrets[OPERATOR_PASSWORD] = generate(OPERATOR_PASSWORD);
+            secrets[AGENT_JWT_KEY] = generate(AGENT_JWT_KEY);
             // ZooKeeper's users, and the digests the ensemble's ACLs name them by.
             for (const user of Object.keys(ZOOKEEPER_USERS) as ZooKeeperUser[]) {
                 const password = generate(ZOOKEEPER_USERS[user].secret);

@@ -43,6 +43,8 @@ const VALUES: Record<string, string> = {
     marathonHeapMb: "1777",
     chronosHeapMb: "577",
     agentBatchSize: "37%",
+    readonlyAuthentication: "false",
+    bambooLocalPort: "8077",
 };
 
 test("each key that can be kept secret has a test value here, or the stack's own (the certificate)", () => {

@@ -31,9 +31,10 @@ describe.each(variants)("stack %s on the %s runtime", (stack, runtime) => {
         const used = JSON.stringify(e.resources.map((r) => r.inputs));
         const authenticated = config["mesos-cluster:authentication"] !== "false";
         const registryAuth = config["mesos-cluster:registryAuth"] === "true";
-        // ZooKeeper's superuser always; with authentication the Mesos principals and ZooKeeper's
-        // users for Mesos, Marathon and Chronos; the registry's login.
-        expect(e.ofType("random:index/randomPassword:RandomPassword")).toHaveLength(1 + (authenticated ? 3 + 3 : 0) + (registryAuth ? 1 : 0));
+        // ZooKeeper's superuser always; with authentication the Mesos principals, ZooKeeper's
+        // users for Mesos, Marathon and Chronos, the operator's login and the agents' token key;
+        // the registry's login.
+        expect(e.ofType("random:index/randomPassword:RandomPassword")).toHaveLength(1 + (authenticated ? 3 + 3 + 2 : 0) + (registryAuth ? 1 : 0));
         // Services that read a secret: ZooKeeper (its superuser), the Mesos principals' and, with TLS or a login, the registry's.
         const registrySecrets = registryAuth || (config["mesos-cluster:registryTlsCertificate"] ?? "") !== "";
         const reading = new Set(["zookeeper", ...(authenticated ? ["master", "agent", "marathon", "chronos"] : []), ...(registrySecrets ? ["registry"] : [])]);

@@ -83,6 +83,8 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
     let services: Emitted[];
     /** A ZooKeeper user's generated password, as the random provider gave it. */
     const zkPassword = (user: string) => plain(e.byName(`mesos-zookeeper-${user}`).outputs.result) as string;
+    /** The operator's generated password, as the random provider gave it. */
+    const operatorPassword = () => plain(e.byName("mesos-operator-password").outputs.result) as string;
     /** The content of a service's file that holds a `zk://USER:…` login. */
     const loginIn = (s: Emitted, user: string) => Object.values(s.files).find((f) => f.content.startsWith(`zk://${user}:`))?.content;
     const container = (label: string, host: string) => {
@@ -127,9 +129,10 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
         // docker: the cluster, a provider per host, and a component and container per service, with
         // an image built on the host unless it is published. systemd: the cluster, and a component
         // and a command per service. Publishing to the cluster's registry: a local engine provider
-        // and one pushed image per image. Both: three generated credentials when authentication is
-        // on, one more for the registry's login, and always ZooKeeper's superuser.
-        const credentials = 1 + (x.authentication ? 3 + 3 : 0) + (x.registry?.auth ? 1 : 0);
+        // and one pushed image per image. Both: with authentication, three Mesos principals, three
+        // ZooKeeper users, the operator's login and the agents' token key; one more for the
+        // registry's login; and always ZooKeeper's superuser.
+        const credentials = 1 + (x.authentication ? 3 + 3 + 2 : 0) + (x.registry?.auth ? 1 : 0);
         const pushes = publishes(x) ? 1 + new Set(placed.map(([, label]) => label).filter((l) => !service(l).localImage)).size : 0;
         const built = placed.filter(([, label]) => builtOnHost(x, label)).length;
         expect(e.resources).toHaveLength(
@@ -256,6 +259,35 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
         }
     });
 
+    test("Mesos's HTTP endpoints: the operator's login on masters and agents, read-only endpoints too, HTTP executors with tokens", () => {
+        const readonly = config["mesos-cluster:readonlyAuthentication"] !== "false";
+        for (const m of x.masters) {
+            const c = container("master", m.name);
+            expect([c.args.includes("--authenticate_http_readwrite"), c.args.includes("--authenticate_http_readonly")]).toEqual([x.authentication, x.authentication && readonly]);
+            if (x.authentication) {
+                // The master's HTTP authenticator reads --credentials: the operator is one of its principals.
+                const credentials = JSON.parse(c.files[flag(c, "credentials") as string].content).credentials;
+                expect(credentials).toContainEqual({ principal: "operator", secret: operatorPassword() });
+                expect(credentials.map((p: { principal: string }) => p.principal).sort()).toEqual(["chronos", "marathon", "mesos-agent", "operator"]);
+            }
+        }
+        for (const a of x.agents) {
+            const c = container("agent", a.name);
+            const expectedFlags = x.authentication ? ["--authenticate_http_executors", ...(readonly ? ["--authenticate_http_readonly"] : []), "--authenticate_http_readwrite"] : [];
+            expect(c.args.filter((f) => f.startsWith("--authenticate_http"))).toEqual(expectedFlags);
+            if (x.authentication) {
+                // The operator alone: no framework's or agent's secret opens an agent's HTTP API.
+                expect(JSON.parse(c.files[flag(c, "http_credentials") as string].content)).toEqual({ credentials: [{ principal: "operator", secret: operatorPassword() }] });
+                expect(c.files[flag(c, "jwt_secret_key") as string].content).toBe(plain(e.byName("mesos-agent-jwt-key").outputs.result));
+                for (const f of [flag(c, "http_credentials"), flag(c, "jwt_secret_key")]) {
+                    expect(c.files[f as string].mode).toBe("0600");
+                }
+            } else {
+                expect([flag(c, "http_credentials"), flag(c, "jwt_secret_key")]).toEqual([undefined, undefined]);
+            }
+        }
+    });
+
     test("agents: Docker's needs, work_dir at the same path, a long executor timeout", () => {
         for (const a of x.agents) {
             const c = container("agent", a.name);
@@ -314,9 +346,10 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
     });
 
     test("outputs: ZooKeeper URL, quorum, every UI, the routers and the registry", () => {
-        expect({ ...e.outputs, health: undefined, registryPassword: undefined }).toEqual({
+        expect({ ...e.outputs, health: undefined, registryPassword: undefined, operatorPassword: undefined }).toEqual({
             health: undefined,
             registryPassword: undefined,
+            operatorPassword: undefined,
             zookeeperUrl: `zk://${zkHosts}/mesos`,
             quorum: Math.floor(x.masters.length / 2) + 1,
             mesosUrls: x.masters.map((m) => `http://${m.address}:5050`),
@@ -326,7 +359,15 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
             haproxyUrls: x.bamboo.map((b) => `http://${b.address}:80`),
             registryAddress: x.registry === undefined ? "" : `${x.registry.address}:5000`,
             ...(x.registry?.auth ? { registryUser: "mesos-cluster" } : {}),
+            ...(x.authentication ? { operatorUser: "operator" } : {}),
         });
+        if (x.authentication) {
+            // The operator's login to every operator API; shown only with --show-secrets.
+            expect(isSecret(e.outputs.operatorPassword)).toBe(true);
+            expect(plain(e.outputs.operatorPassword)).toBe(operatorPassword());
+        } else {
+            expect(e.outputs.operatorPassword).toBeUndefined();
+        }
         if (x.registry?.auth) {
             // The generated password, for `docker login`; shown only with --show-secrets.
             expect(isSecret(e.outputs.registryPassword)).toBe(true);

@@ -3,7 +3,9 @@ import { ConfigError, KEYS, parseConfig } from "../components/config";
 import { hostFiles, pullFrom, PULL_LOGIN } from "../components/runtimes/systemdUnit";
 import { clusterSpecs } from "../components/services";
 import {
+    AGENT_JWT_KEY,
     MAIL_PASSWORD,
+    OPERATOR_PASSWORD,
     PRINCIPALS,
     REGISTRY_DOCKER_CONFIG,
     REGISTRY_PASSWORD,
@@ -27,6 +29,8 @@ import { leaks, secretValues } from "./leaks";
 const zookeeperUsers = Object.keys(ZOOKEEPER_USERS) as ZooKeeperUser[];
 const SECRET_NAMES = [
     ...Object.keys(PRINCIPALS),
+    OPERATOR_PASSWORD,
+    AGENT_JWT_KEY,
     MAIL_PASSWORD,
     REGISTRY_PASSWORD,
     REGISTRY_TLS_KEY,

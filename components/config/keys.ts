@@ -237,7 +237,13 @@ export const KEYS = {
         kind: "boolean",
         schema: z.boolean({ error: "must be true or false" }).default(true),
         description:
-            "Mesos framework and agent authentication (--authenticate_frameworks, --authenticate_agents), and ZooKeeper ACLs that let only Mesos, Marathon and Chronos write their paths, with credentials generated per framework, for the agents and per ZooKeeper user, kept as secrets.",
+            "Mesos framework and agent authentication (--authenticate_frameworks, --authenticate_agents); ZooKeeper ACLs that let only Mesos, Marathon and Chronos write their paths; and an operator login (user operator, a generated password: stack outputs operatorUser and operatorPassword) that the Mesos masters' and agents' read-write HTTP endpoints, Marathon's REST API, Chronos's job API and Bamboo's API and UI require. Every credential is generated and kept as a secret.",
+    },
+    readonlyAuthentication: {
+        kind: "boolean",
+        schema: z.boolean({ error: "must be true or false" }).default(true),
+        description:
+            "With authentication: the Mesos masters' and agents' read-only HTTP endpoints (state, metrics, sandboxes' files, the web UI's data) require the operator login too (--authenticate_http_readonly). False leaves them open to anyone who reaches the port.",
     },
     chronosMailServer: {
         kind: "string",
@@ -276,7 +282,18 @@ export const KEYS = {
         description:
             "Hosts that run Bamboo with HAProxy (service routing): name=address for an edge host of its own, or the name of a master or agent. Empty: no routing.",
     },
-    bambooPort: { kind: "integer", visible: IN_URLS, schema: port(8000), description: "Bamboo's HTTP port (API and UI)." },
+    bambooPort: {
+        kind: "integer",
+        visible: IN_URLS,
+        schema: port(8000),
+        description: "Bamboo's HTTP port (API and UI). With authentication, HAProxy serves it and requires the operator login, in front of Bamboo on bambooLocalPort.",
+    },
+    bambooLocalPort: {
+        kind: "integer",
+        schema: port(8001),
+        description:
+            "With authentication: the port Bamboo itself listens on, on 127.0.0.1 of its host, behind HAProxy's front on bambooPort (Bamboo has no authentication of its own). Must be free on that host's loopback address too.",
+    },
     haproxyHttpPort: {
         visible: IN_URLS,
         kind: "integer",

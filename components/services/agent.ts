@@ -1,7 +1,7 @@
 import { ServiceDescriptor } from "../service";
 import { ServiceSpec, secretRef } from "../spec";
 import { Host, Topology, dataRootOf } from "../topology/types";
-import { REGISTRY_DOCKER_CONFIG, agentCredential } from "./credentials";
+import { AGENT_JWT_KEY, REGISTRY_DOCKER_CONFIG, agentCredential, agentHttpCredentials } from "./credentials";
 import { configFile, dataVolume, httpHealth, keyPort, keyRange, libprocessEnv, specBase } from "./common";
 import { MESOS_VERSION } from "./master";
 import { registryUrl } from "./registry";
@@ -9,6 +9,10 @@ import { registryUrl } from "./registry";
 const NAME = "agent";
 const LOG_DIR = "/var/log/mesos";
 const CREDENTIAL = "/etc/mesos/credential.json";
+/** The operator's login for the agent's HTTP endpoints. */
+const HTTP_CREDENTIALS = "/etc/mesos/http-credentials.json";
+/** The key the agent signs its executors' tokens with. */
+const JWT_KEY = "/etc/mesos/jwt-secret-key";
 const DOCKER_CONFIG = "/etc/mesos/docker-config.json";
 /** Completed by the runtime with the reference of the image the agent runs (see argsFor). */
 const SELF_IMAGE_FLAG = "--docker_mesos_image=";
@@ -31,6 +35,18 @@ function spec(t: Topology, host: Host): ServiceSpec {
     const runtime = dataVolume(t, host, NAME, "run", `${dataRootOf(t, host)}/${NAME}/run`);
     const args = [
         ...(c.agentAttributes === "" ? [] : [`--attributes=${c.agentAttributes}`]),
+        // The operator APIs (kill or launch containers, read and write sandboxes) need the
+        // operator's login, the read-only ones too unless the stack says otherwise;
+        // /slave(1)/health stays open (src/slave/http.cpp at 1.7.1). HTTP executors (the
+        // default executor's task groups) call the agent's API too, so they authenticate with
+        // tokens the agent signs (--authenticate_http_executors, --jwt_secret_key), as Mesos's
+        // docs/authentication.md says they must once read-write endpoints need a login. Those
+        // two flags exist only in builds with SSL support (slave/flags.cpp, USE_SSL_SOCKET): a
+        // public log of mesosphere/mesos-slave:1.5.1-rc1 lists --authenticate_http_executors
+        // among its flags at startup; 1.7.1 is assumed built the same way (not verified here).
+        ...(c.authentication ? ["--authenticate_http_executors"] : []),
+        ...(c.authentication && c.readonlyAuthentication ? ["--authenticate_http_readonly"] : []),
+        ...(c.authentication ? ["--authenticate_http_readwrite"] : []),
         "--containerizers=docker,mesos",
         ...(c.authentication ? [`--credential=${CREDENTIAL}`] : []),
         // Docker executors run in containers of the agent's own image, beside the agent rather
@@ -43,10 +59,12 @@ function spec(t: Topology, host: Host): ServiceSpec {
         ...(t.registry === undefined ? [] : [`--docker_registry=${registryUrl(t.registry)}`]),
         `--executor_registration_timeout=${c.executorRegistrationTimeout}`,
         `--hostname=${host.address}`,
+        ...(c.authentication ? [`--http_credentials=${HTTP_CREDENTIALS}`] : []),
         ...(t.registry === undefined ? [] : ["--image_providers=docker"]),
         `--ip=${host.address}`,
         // cgroups: tasks get the CPU and memory they asked for, and no more.
         `--isolation=${["cgroups/cpu", "cgroups/mem", ...(t.registry === undefined ? [] : ["filesystem/linux", "docker/runtime"])].join(",")}`,
+        ...(c.authentication ? [`--jwt_secret_key=${JWT_KEY}`] : []),
         `--log_dir=${LOG_DIR}`,
         `--logging_level=${c.logLevel}`,
         `--master=${t.mesosZkUrl}`,
@@ -73,7 +91,14 @@ function spec(t: Topology, host: Host): ServiceSpec {
             { host: "/sys/fs/cgroup", container: "/sys/fs/cgroup" },
         ],
         files: [
-            ...(c.authentication ? [configFile(t, host, NAME, CREDENTIAL, agentCredential())] : []),
+            ...(c.authentication
+                ? [
+                      configFile(t, host, NAME, CREDENTIAL, agentCredential()),
+                      configFile(t, host, NAME, HTTP_CREDENTIALS, agentHttpCredentials()),
+                      // The whole file is the key (the agent reads it as it is): no newline.
+                      configFile(t, host, NAME, JWT_KEY, secretRef(AGENT_JWT_KEY)),
+                  ]
+                : []),
             ...(t.registry?.auth ? [configFile(t, host, NAME, DOCKER_CONFIG, secretRef(REGISTRY_DOCKER_CONFIG))] : []),
         ],
         health: httpHealth(t, host, [{ port: c.agentPort, path: "/slave(1)/health" }]),

@@ -17,16 +17,56 @@ export const PRINCIPALS = {
 export type PrincipalName = keyof typeof PRINCIPALS;
 
 
+/**
+ * The operator's login, one for every operator API: the Mesos masters' and agents' HTTP
+ * endpoints, Marathon's REST API, Chronos's job API, and Bamboo's API and UI (through HAProxy's
+ * front). One user with one generated password, by the name of its secret.
+ */
+export const OPERATOR_USER = "operator";
+export const OPERATOR_PASSWORD = "operator-password";
+
+/**
+ * Where each service that takes the operator's login from a file of its own reads it: Marathon
+ * and Chronos `user:password` (their entrypoints put it in the process's environment), Bamboo's
+ * HAProxy the front's config with the userlist. The policy pack checks that they are there.
+ */
+export const OPERATOR_LOGIN_FILES = {
+    marathon: "/etc/marathon/http-credentials",
+    chronos: "/etc/chronos/http-credentials",
+    bamboo: "/etc/bamboo/haproxy-front.cfg",
+} as const;
+
+/** `user:password`, no newline: what Marathon's and Chronos's `--http_credentials` take, and what a readiness check sends. */
+export function operatorLogin(): Template {
+    return { parts: [`${OPERATOR_USER}:`, { secret: OPERATOR_PASSWORD }] };
+}
+
+/**
+ * The secret name of the key the agents sign their executors' tokens with (`--jwt_secret_key`):
+ * HTTP executors authenticate to the agent with them (`--authenticate_http_executors`). One key
+ * for every agent: a token names its framework, executor and container, which only the agent
+ * running them accepts.
+ */
+export const AGENT_JWT_KEY = "agent-jwt-key";
+
 /** The secret name of Chronos's mail password. */
 export const MAIL_PASSWORD = "chronos-mail-password";
 
 /**
  * The masters' `--credentials` file: every principal and its secret, in the JSON form (the
- * one-pair-per-line text form was removed in Mesos 1.11).
+ * one-pair-per-line text form was removed in Mesos 1.11), and the operator's. A master has no
+ * `--http_credentials`: its basic HTTP authenticator reads this same file (apache/mesos
+ * src/master/master.cpp at 1.7.1, l.486-499 and 562-581), so the operator is a principal here,
+ * and every principal here can also log in to the masters' HTTP endpoints.
  */
 export function masterCredentials(): Template {
-    const credentials = (Object.keys(PRINCIPALS) as PrincipalName[]).map((name) => ({ principal: PRINCIPALS[name], secret: secretRef(name) }));
-    return withNewline(jsonTemplate({ credentials }));
+    const principals = (Object.keys(PRINCIPALS) as PrincipalName[]).map((name) => ({ principal: PRINCIPALS[name], secret: secretRef(name) }));
+    return withNewline(jsonTemplate({ credentials: [...principals, { principal: OPERATOR_USER, secret: secretRef(OPERATOR_PASSWORD) }] }));
+}
+
+/** An agent's `--http_credentials` file (the same JSON form): the operator alone. */
+export function agentHttpCredentials(): Template {
+    return withNewline(jsonTemplate({ credentials: [{ principal: OPERATOR_USER, secret: secretRef(OPERATOR_PASSWORD) }] }));
 }
 
 /** An agent's `--credential` file. */

@@ -20,6 +20,14 @@ function spec(t: Topology, host: Host): ServiceSpec {
         // Mesosphere's) would silently win over an env var.
         args: [
             ...(c.authentication ? ["--authenticate_agents", "--authenticate_frameworks"] : []),
+            // The operator APIs (tear down a framework, maintenance, quota, /api/v1) need the
+            // operator's login; the read-only ones (state, every task's environment) too, unless
+            // the stack says otherwise. The login is in --credentials, which the master's basic
+            // HTTP authenticator reads (it has no --http_credentials). /master/health,
+            // /master/redirect and /version stay open (src/master/http.cpp at 1.7.1): the
+            // readiness check needs no login.
+            ...(c.authentication && c.readonlyAuthentication ? ["--authenticate_http_readonly"] : []),
+            ...(c.authentication ? ["--authenticate_http_readwrite"] : []),
             `--cluster=${c.clusterName}`,
             ...(c.authentication ? [`--credentials=${CREDENTIALS}`] : []),
             `--hostname=${host.address}`,
