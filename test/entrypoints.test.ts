@@ -5,8 +5,8 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { parseConfig } from "../components/config";
-import { CHRONOS_MAIL_PASSWORD_FILE, CHRONOS_ZK_AUTH_FILE } from "../components/services/chronos";
-import { MARATHON_ZK_LOGIN_FILE } from "../components/services/marathon";
+import { CHRONOS_HTTP_CREDENTIALS_FILE, CHRONOS_MAIL_PASSWORD_FILE, CHRONOS_ZK_AUTH_FILE } from "../components/services/chronos";
+import { MARATHON_HTTP_CREDENTIALS_FILE, MARATHON_ZK_LOGIN_FILE } from "../components/services/marathon";
 import { service } from "../components/services";
 import { buildTopology } from "../components/topology";
 import { ROOT, secretKeys, stackConfig } from "./harness";
@@ -74,6 +74,7 @@ describe("Chronos's entrypoint starts the jar as upstream's start script does, w
     test("the files the entrypoint reads are the ones the program mounts", () => {
         expect(fs.readFileSync(script, "utf8")).toContain(`MAIL_PASSWORD_FILE:-${CHRONOS_MAIL_PASSWORD_FILE}}`);
         expect(fs.readFileSync(script, "utf8")).toContain(`ZK_AUTH_FILE:-${CHRONOS_ZK_AUTH_FILE}}`);
+        expect(fs.readFileSync(script, "utf8")).toContain(`HTTP_CREDENTIALS_FILE:-${CHRONOS_HTTP_CREDENTIALS_FILE}}`);
     });
 });
 
@@ -171,8 +172,11 @@ describe("Marathon's entrypoint passes its ZooKeeper login in MARATHON_ZK, never
     // Stands in for /marathon/bin/marathon: prints MARATHON_ZK, then each argument on its own line.
     fs.writeFileSync(marathon, '#!/bin/sh\necho "MARATHON_ZK=${MARATHON_ZK:-}"; for a in "$@"; do printf "%s\\n" "$a"; done\n', { mode: 0o755 });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const run = (login: string) =>
-        spawnSync("sh", [script, "--master=zk://h:2181/mesos", "--hostname=a b"], { encoding: "utf8", env: { PATH: process.env.PATH, MARATHON: marathon, ZK_LOGIN_FILE: login } });
+    const run = (login: string, credentials = path.join(dir, "no-http-credentials")) =>
+        spawnSync("sh", [script, "--master=zk://h:2181/mesos", "--hostname=a b"], {
+            encoding: "utf8",
+            env: { PATH: process.env.PATH, MARATHON: marathon, ZK_LOGIN_FILE: login, HTTP_CREDENTIALS_FILE: credentials },
+        });
 
     test("from its file, with the arguments kept whole", () => {
         const login = path.join(dir, "zk");
@@ -184,8 +188,50 @@ describe("Marathon's entrypoint passes its ZooKeeper login in MARATHON_ZK, never
         expect(run(path.join(dir, "absent")).stdout).toBe(["MARATHON_ZK=", "--master=zk://h:2181/mesos", "--hostname=a b", ""].join("\n"));
     });
 
-    test("the file it reads is the one the program mounts, and the image runs it", () => {
+    test("the files it reads are the ones the program mounts, and the image runs it", () => {
         expect(fs.readFileSync(script, "utf8")).toContain(`ZK_LOGIN_FILE:-${MARATHON_ZK_LOGIN_FILE}}`);
+        expect(fs.readFileSync(script, "utf8")).toContain(`HTTP_CREDENTIALS_FILE:-${MARATHON_HTTP_CREDENTIALS_FILE}}`);
         expect(dockerfile("marathon")).toMatch(/COPY entrypoint\.sh \/usr\/local\/bin\/marathon-entrypoint\nENTRYPOINT \["\/usr\/local\/bin\/marathon-entrypoint"\]/);
+    });
+});
+
+// Both read the operator's login from a file into MESOSPHERE_HTTP_CREDENTIALS, which Marathon
+// and Chronos read as --http_credentials' default: the process's environment, never its arguments.
+describe.each([
+    { service: "Marathon", image: "marathon", standIn: "MARATHON", env: {}, args: ["--master=zk://h:2181/mesos"] },
+    { service: "Chronos", image: "chronos", standIn: "JAVA", env: { PORT0: "4400", PORT1: "4401" }, args: ["-jar", "/chronos/chronos.jar", "--master=zk://h:2181/mesos", "--http_port", "4400"] },
+])("$service's entrypoint with its HTTP login", ({ service, image, standIn, env, args }) => {
+    const script = path.join(ROOT, "images", image, "entrypoint.sh");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${image}-login-`));
+    // Stands in for the daemon: prints the login it finds in its environment, then its arguments.
+    const daemon = path.join(dir, "daemon");
+    fs.writeFileSync(daemon, '#!/bin/sh\necho "MESOSPHERE_HTTP_CREDENTIALS=${MESOSPHERE_HTTP_CREDENTIALS-unset}"; for a in "$@"; do printf "%s\\n" "$a"; done\n', { mode: 0o755 });
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const absent = path.join(dir, "absent");
+    const start = (credentials: string) =>
+        spawnSync("sh", [script, "--master=zk://h:2181/mesos"], {
+            encoding: "utf8",
+            // The other files it reads are absent: only the login is under test.
+            env: { PATH: process.env.PATH, [standIn]: daemon, HTTP_CREDENTIALS_FILE: credentials, ZK_LOGIN_FILE: absent, ZK_AUTH_FILE: absent, MAIL_PASSWORD_FILE: absent, ...env },
+        });
+    const login = (content: string) => {
+        const f = path.join(dir, "http-credentials");
+        fs.writeFileSync(f, content, { mode: 0o600 });
+        return f;
+    };
+
+    test("reaches the process's environment as MESOSPHERE_HTTP_CREDENTIALS, and none of its arguments", () => {
+        const r = start(login("operator:s3cretHttp"));
+        expect(r.status).toBe(0);
+        expect(r.stdout).toBe(["MESOSPHERE_HTTP_CREDENTIALS=operator:s3cretHttp", ...args, ""].join("\n"));
+    });
+
+    test("nothing set without the file; a file that holds no user:password stops the start", () => {
+        expect(start(absent).stdout.split("\n")[0]).toBe("MESOSPHERE_HTTP_CREDENTIALS=unset");
+        for (const bad of ["", "operator", ":s3cret", "operator:", "operator:s3cret\nmore"]) {
+            const r = start(login(bad));
+            expect({ bad, status: r.status, stdout: r.stdout }).toEqual({ bad, status: 64, stdout: "" });
+            expect(r.stderr).toContain(`does not hold one user:password line; not starting ${service} without its login`);
+        }
     });
 });

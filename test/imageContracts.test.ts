@@ -101,7 +101,7 @@ describe.each(SERVICES.map((s) => [s.name, s] as const))("image %s", (name, d) =
         for (const s of mine) {
             const [program, ...rest] = s.health.command;
             expect({ program, available: contract.tools.present.includes(program) || copied.includes(program) }).toEqual({ program, available: true });
-            for (const tool of ["curl", "wget", "nc", "python", "java"]) {
+            for (const tool of ["curl", "wget", "nc", "python", "java", "base64"]) {
                 if (rest.some((w) => new RegExp(`\\b${tool}\\b`).test(w))) {
                     expect({ tool, present: contract.tools.present.includes(tool) }).toEqual({ tool, present: true });
                 }

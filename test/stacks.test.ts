@@ -335,6 +335,22 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
                 expect(flag(marathon, "zk")).toBe(`zk://${zkHosts}/marathon`);
             }
             expect(flag(marathon, "http_port")).toBe("8080");
+            // Their HTTP APIs need the operator's login: a file their entrypoints read into the
+            // process's environment, and their readiness checks send. No flag carries it.
+            for (const [s, file, uid] of [
+                [marathon, "/etc/marathon/http-credentials", 65534],
+                [container("chronos", m.name), "/etc/chronos/http-credentials", 0],
+            ] as const) {
+                const check = s.resource.type === "docker:index/container:Container" ? JSON.stringify(s.resource.inputs.healthcheck) : s.resource.inputs.create;
+                if (x.authentication) {
+                    expect(s.files[file]).toEqual({ mode: "0600", uid, gid: uid, content: `operator:${operatorPassword()}` });
+                    expect(JSON.stringify(plain(check))).toContain(`base64 -w 0 < ${file}`);
+                } else {
+                    expect(s.files[file]).toBeUndefined();
+                }
+                expect(s.args.some((a) => a.startsWith("--http_credentials"))).toBe(false);
+                expect(Object.keys(s.env).some((k) => /CREDENTIALS/.test(k))).toBe(false);
+            }
             const chronos = container("chronos", m.name);
             expect(flag(chronos, "zk_hosts")).toBe(zkHosts);
             expect(flag(chronos, "master")).toBe(`zk://${zkHosts}/mesos`);

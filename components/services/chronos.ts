@@ -1,7 +1,7 @@
 import { ServiceDescriptor } from "../service";
 import { ServiceSpec, secretRef } from "../spec";
 import { Host, Topology } from "../topology/types";
-import { MAIL_PASSWORD, PRINCIPALS, ZOOKEEPER_USERS } from "./credentials";
+import { MAIL_PASSWORD, OPERATOR_LOGIN_FILES, PRINCIPALS, ZOOKEEPER_USERS, operatorLogin } from "./credentials";
 import { configFile, httpHealth, keyPort, libprocessEnv, specBase } from "./common";
 
 const NAME = "chronos";
@@ -11,6 +11,12 @@ const SECRET = "/etc/chronos/mesos-secret";
 export const CHRONOS_MAIL_PASSWORD_FILE = "/etc/chronos/mail-password";
 /** Read by the image's entrypoint, which passes it as --zk_auth (`chronos:PASSWORD`). */
 export const CHRONOS_ZK_AUTH_FILE = "/etc/chronos/zk-auth";
+/**
+ * The operator's login, `user:password`: the image's entrypoint exports it as
+ * MESOSPHERE_HTTP_CREDENTIALS, which Chronos's HTTP layer (mesosphere/chaos HttpConf) reads as
+ * --http_credentials' default: in the process's environment, not its arguments.
+ */
+export const CHRONOS_HTTP_CREDENTIALS_FILE = OPERATOR_LOGIN_FILES.chronos;
 
 function spec(t: Topology, host: Host): ServiceSpec {
     const c = t.config;
@@ -50,13 +56,20 @@ function spec(t: Topology, host: Host): ServiceSpec {
             ...(c.chronosMailPassword ? [configFile(t, host, NAME, CHRONOS_MAIL_PASSWORD_FILE, secretRef(MAIL_PASSWORD))] : []),
             // Its ZooKeeper login: Chronos creates /chronos's children as its own user.
             ...(c.authentication ? [configFile(t, host, NAME, CHRONOS_ZK_AUTH_FILE, { parts: ["chronos:", { secret: ZOOKEEPER_USERS.chronos.secret }] })] : []),
+            ...(c.authentication ? [configFile(t, host, NAME, CHRONOS_HTTP_CREDENTIALS_FILE, operatorLogin())] : []),
         ],
         // Answering, and a leader elected: Chronos's leader resource (under its API's
         // /v1/scheduler, ChronosRestModule.scala at v3.0.2) names it, "" while there is none.
-        health: httpHealth(t, host, [
-            { port: c.chronosPort, path: "/ping" },
-            { port: c.chronosPort, path: "/v1/scheduler/leader", body: '"leader":"[^"]+"' },
-        ]),
+        // With its login every path needs it, /ping included.
+        health: httpHealth(
+            t,
+            host,
+            [{ path: "/ping" }, { path: "/v1/scheduler/leader", body: '"leader":"[^"]+"' }].map((check) => ({
+                port: c.chronosPort,
+                ...check,
+                ...(c.authentication ? { basicAuthFile: CHRONOS_HTTP_CREDENTIALS_FILE } : {}),
+            })),
+        ),
     };
 }
 

@@ -1,7 +1,7 @@
 import { ServiceDescriptor } from "../service";
 import { ServiceSpec, secretRef } from "../spec";
 import { Host, Topology } from "../topology/types";
-import { PRINCIPALS, zookeeperLoginUrl } from "./credentials";
+import { OPERATOR_LOGIN_FILES, PRINCIPALS, operatorLogin, zookeeperLoginUrl } from "./credentials";
 import { ServiceUser, configFile, httpHealth, keyPort, libprocessEnv, specBase } from "./common";
 
 const NAME = "marathon";
@@ -9,6 +9,14 @@ const VERSION = "1.10.26";
 const SECRET = "/etc/marathon/mesos-secret";
 /** Read by the image's entrypoint into MARATHON_ZK: `zk://marathon:PASSWORD@…/marathon`. */
 export const MARATHON_ZK_LOGIN_FILE = "/etc/marathon/zk";
+/**
+ * The operator's login, `user:password`: the image's entrypoint exports it as
+ * MESOSPHERE_HTTP_CREDENTIALS, which Marathon reads as --http_credentials' default
+ * (HttpConf.scala at v1.10.26, l.41-49). Not MARATHON_HTTP_CREDENTIALS: Marathon turns those
+ * variables into command-line arguments of its own (Main.scala envToArgs), which earlier
+ * releases logged at start. The readiness check reads the file too.
+ */
+export const MARATHON_HTTP_CREDENTIALS_FILE = OPERATOR_LOGIN_FILES.marathon;
 /** The upstream image ends `USER nobody` (images/marathon/contract.yaml). */
 const USER: ServiceUser = { uid: 65534, gid: 65534 };
 
@@ -38,9 +46,15 @@ function spec(t: Topology, host: Host): ServiceSpec {
             ? [
                   configFile(t, host, NAME, SECRET, secretRef("marathon"), "0600", USER),
                   configFile(t, host, NAME, MARATHON_ZK_LOGIN_FILE, zookeeperLoginUrl("marathon", t.zkHosts, "/marathon"), "0600", USER),
+                  configFile(t, host, NAME, MARATHON_HTTP_CREDENTIALS_FILE, operatorLogin(), "0600", USER),
               ]
             : [],
-        health: httpHealth(t, host, [{ port: c.marathonPort, path: "/ping" }, { port: c.marathonPort, path: "/v2/leader" }]),
+        // With its login, Jetty's basic authentication covers every path (/*), /ping included.
+        health: httpHealth(
+            t,
+            host,
+            ["/ping", "/v2/leader"].map((path) => ({ port: c.marathonPort, path, ...(c.authentication ? { basicAuthFile: MARATHON_HTTP_CREDENTIALS_FILE } : {}) })),
+        ),
     };
 }
 

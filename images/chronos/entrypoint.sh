@@ -14,7 +14,26 @@ CHRONOS_JAR=${CHRONOS_JAR:-/chronos/chronos.jar}
 MAIL_PASSWORD_FILE=${MAIL_PASSWORD_FILE:-/etc/chronos/mail-password}
 # Chronos takes its ZooKeeper login (digest user:password) only as --zk_auth: appended the same way.
 ZK_AUTH_FILE=${ZK_AUTH_FILE:-/etc/chronos/zk-auth}
+# Its HTTP login (user:password) goes in MESOSPHERE_HTTP_CREDENTIALS, which Chronos's HTTP
+# layer (mesosphere/chaos HttpConf) reads as the default of --http_credentials: in the process's
+# environment, not in its arguments, the container's configuration or a unit. A file that does
+# not hold user:password stops the start, rather than Chronos serving without a login.
+HTTP_CREDENTIALS_FILE=${HTTP_CREDENTIALS_FILE:-/etc/chronos/http-credentials}
 export LIBPROCESS_PORT="$PORT1"
+if [ -e "$HTTP_CREDENTIALS_FILE" ]; then
+    MESOSPHERE_HTTP_CREDENTIALS=$(cat "$HTTP_CREDENTIALS_FILE")
+    case "$MESOSPHERE_HTTP_CREDENTIALS" in
+        *"
+"*) ok=0 ;;
+        ?*:?*) ok=1 ;;
+        *) ok=0 ;;
+    esac
+    if [ "$ok" = 0 ]; then
+        echo "chronos-entrypoint: $HTTP_CREDENTIALS_FILE does not hold one user:password line; not starting Chronos without its login" >&2
+        exit 64
+    fi
+    export MESOSPHERE_HTTP_CREDENTIALS
+fi
 if [ -r "$MAIL_PASSWORD_FILE" ]; then
     set -- "$@" --mail_password "$(cat "$MAIL_PASSWORD_FILE")"
 fi

@@ -4,11 +4,33 @@
 # variable into --<name> (Main.scala envToArgs, v1.10.26), so the password is on no command line
 # and in no container configuration. The program then passes no --zk (a flag given both ways is
 # refused by upstream's docs).
+# Its HTTP login (user:password) is read the same way into MESOSPHERE_HTTP_CREDENTIALS, which
+# Marathon reads as the default of --http_credentials (HttpConf.scala at v1.10.26): in the
+# process's environment, never in its arguments, the container's configuration or a unit.
+# Marathon serves without any login when that value is not user:password (it logs an error
+# and goes on: HttpModule.scala createSecurityHandler), so a file that does not hold one stops
+# the start instead.
 set -eu
 MARATHON=${MARATHON:-/marathon/bin/marathon}
 ZK_LOGIN_FILE=${ZK_LOGIN_FILE:-/etc/marathon/zk}
+HTTP_CREDENTIALS_FILE=${HTTP_CREDENTIALS_FILE:-/etc/marathon/http-credentials}
 if [ -r "$ZK_LOGIN_FILE" ]; then
     MARATHON_ZK=$(cat "$ZK_LOGIN_FILE")
     export MARATHON_ZK
+fi
+# Present but unreadable fails here too (set -e): never a start without the login it was given.
+if [ -e "$HTTP_CREDENTIALS_FILE" ]; then
+    MESOSPHERE_HTTP_CREDENTIALS=$(cat "$HTTP_CREDENTIALS_FILE")
+    case "$MESOSPHERE_HTTP_CREDENTIALS" in
+        *"
+"*) ok=0 ;;
+        ?*:?*) ok=1 ;;
+        *) ok=0 ;;
+    esac
+    if [ "$ok" = 0 ]; then
+        echo "marathon-entrypoint: $HTTP_CREDENTIALS_FILE does not hold one user:password line; not starting Marathon without its login" >&2
+        exit 64
+    fi
+    export MESOSPHERE_HTTP_CREDENTIALS
 fi
 exec "$MARATHON" "$@"
