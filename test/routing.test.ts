@@ -1,11 +1,11 @@
 import { parseConfig } from "../components/config";
-import { BAMBOO_ZK_PATH, HAPROXY_CONFIG, HAPROXY_INITIAL, bamboo } from "../components/services/bamboo";
-import { HAPROXY_STATS_PATH, renderHaproxyInitial, renderHaproxyTemplate } from "../components/services/haproxy";
-import { showTemplate } from "../components/spec";
+import { BAMBOO_ZK_PATH, HAPROXY_CONFIG, HAPROXY_FRONT, HAPROXY_INITIAL, bamboo } from "../components/services/bamboo";
+import { HAPROXY_STATS_PATH, renderBambooFront, renderHaproxyInitial, renderHaproxyTemplate } from "../components/services/haproxy";
+import { fillTemplate, showTemplate } from "../components/spec";
 import { Topology, buildTopology } from "../components/topology";
 import { TemplateData, cleanUp, haproxyCheck, renderTemplate, toolAvailable } from "./bamboo/tools";
 import { emitted } from "./emitted";
-import { evaluate, secretKeys, stackConfig, stackNames } from "./harness";
+import { evaluate, plain, secretKeys, stackConfig, stackNames } from "./harness";
 
 // Bamboo's configuration for every stack that routes, read back from what the program emits,
 // and its HAProxy template rendered through Go's text/template (as Bamboo renders it) with
@@ -59,22 +59,44 @@ describe.each(routed)("stack %s: Bamboo under mocks", (stack) => {
         const e = await evaluate(stackConfig(stack), stack);
         const bamboos = emitted(e).filter((s) => s.label === "bamboo");
         expect(bamboos.map((s) => s.host).sort()).toEqual(t.roles.bambooHosts.map((h) => h.name));
+        const auth = t.config.authentication;
+        const password = auth ? (plain(e.byName("mesos-operator-password").outputs.result) as string) : undefined;
         for (const s of bamboos) {
             const host = t.roles.bambooHosts.find((h) => h.name === s.host)!;
             const config = JSON.parse(s.files["/etc/bamboo/production.json"].content);
             // Every Marathon, so that Bamboo survives any one master.
             expect(config.Marathon.Endpoint.split(",")).toEqual(t.masters.map((m) => `http://${m.address}:${t.config.marathonPort}`));
             expect(config.Marathon.UseEventStream).toBe(true);
+            // Marathon needs the operator's login: from the file, not from variables (Bamboo logs those).
+            expect([config.Marathon.User, config.Marathon.Password]).toEqual(auth ? ["operator", password] : [undefined, undefined]);
+            expect(s.files["/etc/bamboo/production.json"].mode).toBe(auth ? "0600" : "0644");
+            expect(Object.keys(s.env)).toEqual([]);
             expect(config.Bamboo.Endpoint).toBe(`http://${host.address}:${t.config.bambooPort}`);
             expect(config.Bamboo.Zookeeper).toEqual({ Host: t.masters.map((m) => `${m.address}:2181`).join(","), Path: BAMBOO_ZK_PATH, ReportingDelay: 5 });
             expect(config.HAProxy).toEqual({
                 TemplatePath: "/etc/bamboo/haproxy_template.cfg",
                 OutputPath: HAPROXY_CONFIG,
-                ReloadValidationCommand: "haproxy -c -q -f {{.}}",
+                ReloadValidationCommand: auth ? `haproxy -c -q -f {{.}} -f ${HAPROXY_FRONT}` : "haproxy -c -q -f {{.}}",
                 ReloadCommand: "haproxy-reload",
                 ReloadCleanupCommand: "true",
             });
-            expect(s.args).toEqual([`-bind=${host.address}:${t.config.bambooPort}`, "-config=/etc/bamboo/production.json", "-log=/var/log/bamboo/bamboo.log"]);
+            // With authentication, Bamboo on loopback only, behind HAProxy's front on Bamboo's port.
+            const bind = auth ? `127.0.0.1:${t.config.bambooLocalPort}` : `${host.address}:${t.config.bambooPort}`;
+            expect(s.args).toEqual([`-bind=${bind}`, "-config=/etc/bamboo/production.json", "-log=/var/log/bamboo/bamboo.log"]);
+            if (auth) {
+                const front = s.files[HAPROXY_FRONT];
+                expect(front.mode).toBe("0600");
+                expect(front.content).toBe(fillTemplate(renderBambooFront({ address: host.address, port: t.config.bambooPort, localPort: t.config.bambooLocalPort }), { "operator-password": password as string }));
+                expect(front.content).toContain(`    user operator insecure-password ${password}\n`);
+                expect(front.content).toContain(`    bind ${host.address}:${t.config.bambooPort}\n`);
+                expect(front.content).toContain(`    server bamboo 127.0.0.1:${t.config.bambooLocalPort}\n`);
+                // Neither the template nor the config Bamboo renders holds the login.
+                for (const f of ["/etc/bamboo/haproxy_template.cfg", HAPROXY_INITIAL]) {
+                    expect(s.files[f].content).not.toContain(password as string);
+                }
+            } else {
+                expect(s.files[HAPROXY_FRONT]).toBeUndefined();
+            }
             // Bamboo's log on the host, under the data root.
             expect(s.volumes.some((v) => v.endsWith(":/var/log/bamboo"))).toBe(true);
             expect(s.files["/etc/bamboo/haproxy_template.cfg"].content).toBe(renderHaproxyTemplate({ address: host.address, httpPort: t.config.haproxyHttpPort }));
@@ -96,6 +118,21 @@ describe.each(routed)("stack %s: Bamboo under mocks", (stack) => {
         }
     });
 
+    haproxy("the front for Bamboo passes haproxy -c alone, beside the initial config and beside a config Bamboo renders, as the entrypoint and Bamboo's validation load them", () => {
+        if (!t.config.authentication) {
+            return;
+        }
+        for (const host of t.roles.bambooHosts) {
+            const spec = bamboo.spec(t, host);
+            const front = fillTemplate(spec.files.find((f) => f.container === HAPROXY_FRONT)!.template, { "operator-password": "Pa55word0123" });
+            const initial = showTemplate(spec.files.find((f) => f.container === HAPROXY_INITIAL)!.template);
+            for (const configs of [[front], [initial, front]]) {
+                const check = haproxyCheck(configs[0], ...configs.slice(1));
+                expect({ status: check.status, output: check.output }).toEqual({ status: 0, output: expect.stringContaining("Configuration file is valid") });
+            }
+        }
+    });
+
     go("the template, rendered as Bamboo renders it, passes haproxy -c with no apps and with apps", () => {
         for (const host of t.roles.bambooHosts) {
             const template = renderHaproxyTemplate({ address: host.address, httpPort: t.config.haproxyHttpPort });
@@ -106,6 +143,11 @@ describe.each(routed)("stack %s: Bamboo under mocks", (stack) => {
             const config = renderTemplate(template, data);
             const check = haproxyCheck(config);
             expect({ status: check.status, output: check.output }).toEqual({ status: 0, output: expect.stringContaining("Configuration file is valid") });
+            if (t.config.authentication) {
+                // Beside the front, as Bamboo's ReloadValidationCommand checks it.
+                const front = fillTemplate(renderBambooFront({ address: host.address, port: t.config.bambooPort, localPort: t.config.bambooLocalPort }), { "operator-password": "Pa55word0123" });
+                expect(haproxyCheck(config, front).status).toBe(0);
+            }
             // HTTP by host rule, to both tasks, health-checked.
             expect(config).toContain("acl ::web-rule hdr(host) -i web.example.com");
             expect(config).toContain("use_backend ::web-http if ::web-rule");

@@ -35,9 +35,10 @@ describe.each(variants)("stack %s on the %s runtime", (stack, runtime) => {
         // users for Mesos, Marathon and Chronos, the operator's login and the agents' token key;
         // the registry's login.
         expect(e.ofType("random:index/randomPassword:RandomPassword")).toHaveLength(1 + (authenticated ? 3 + 3 + 2 : 0) + (registryAuth ? 1 : 0));
-        // Services that read a secret: ZooKeeper (its superuser), the Mesos principals' and, with TLS or a login, the registry's.
+        // Services that read a secret: ZooKeeper (its superuser), the Mesos principals' and the
+        // operator's login's (Bamboo's front too), and, with TLS or a login, the registry's.
         const registrySecrets = registryAuth || (config["mesos-cluster:registryTlsCertificate"] ?? "") !== "";
-        const reading = new Set(["zookeeper", ...(authenticated ? ["master", "agent", "marathon", "chronos"] : []), ...(registrySecrets ? ["registry"] : [])]);
+        const reading = new Set(["zookeeper", ...(authenticated ? ["master", "agent", "marathon", "chronos", "bamboo"] : []), ...(registrySecrets ? ["registry"] : [])]);
         for (const s of emitted(e).filter((x) => reading.has(x.label))) {
             const content = Object.values(s.files).map((f) => f.content).join("\n");
             expect(content).not.toContain("{{secret:");

@@ -7,6 +7,8 @@
  * `getService`: App{Id, EscapedId, HealthCheckPath, ServicePort, Tasks[]{Host, Port}} and
  * Service{Id, Acl}.
  */
+import { Template } from "../spec";
+import { OPERATOR_PASSWORD, OPERATOR_USER } from "./credentials";
 
 /** Where HAProxy listens on its host. */
 export interface HaproxyLayout {
@@ -80,4 +82,56 @@ export function renderHaproxyTemplate(l: HaproxyLayout): string {
         "    {{- end }}",
         "{{ end }}{{ end }}{{ end }}",
     ].join("\n");
+}
+
+/** Where HAProxy's front for Bamboo listens, and where Bamboo itself does. */
+export interface BambooFrontLayout {
+    /** The host address the front binds, on Bamboo's port. */
+    readonly address: string;
+    readonly port: number;
+    /** Bamboo's own port on 127.0.0.1. */
+    readonly localPort: number;
+}
+
+/**
+ * HAProxy's front for Bamboo's API and UI, which have no authentication of their own
+ * (QubitProducts/bamboo main/bamboo/bamboo.go at v0.2.21, l.98-114: plain martini routes):
+ * every request needs the operator's login and goes on to Bamboo on 127.0.0.1. A config file
+ * of its own, given to HAProxy with a second `-f`, so that the password is in neither the
+ * template nor the config Bamboo renders; it sets its own defaults and names nothing of the
+ * other file, so each loads with or without the other.
+ */
+export function renderBambooFront(f: BambooFrontLayout): Template {
+    return {
+        parts: [
+            [
+                "# Managed by mesos-cluster: the operator's login in front of Bamboo's API and UI. Local edits are lost.",
+                "defaults",
+                "    log global",
+                "    mode http",
+                "    option httplog",
+                "    timeout connect 5s",
+                "    timeout client 60s",
+                "    timeout server 60s",
+                "",
+                "userlist mesos-cluster-operators",
+                `    user ${OPERATOR_USER} insecure-password `,
+            ].join("\n"),
+            { secret: OPERATOR_PASSWORD },
+            [
+                "",
+                "",
+                "frontend mesos-cluster-bamboo-login",
+                `    bind ${f.address}:${f.port}`,
+                '    http-request auth realm "Bamboo" unless { http_auth(mesos-cluster-operators) }',
+                // Bamboo never sees the password.
+                "    http-request del-header Authorization",
+                "    default_backend mesos-cluster-bamboo",
+                "",
+                "backend mesos-cluster-bamboo",
+                `    server bamboo 127.0.0.1:${f.localPort}`,
+                "",
+            ].join("\n"),
+        ],
+    };
 }

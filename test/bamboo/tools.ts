@@ -56,12 +56,15 @@ export function renderTemplate(template: string, data: TemplateData): string {
     return r.stdout;
 }
 
-/** `haproxy -c` on a config: its exit status and what it printed. */
-export function haproxyCheck(config: string): { status: number | null; output: string } {
-    const file = path.join(WORK, `check-${process.hrtime.bigint()}.cfg`);
-    fs.writeFileSync(file, config);
-    const r = spawnSync("haproxy", ["-c", "-f", file], { encoding: "utf8", timeout: 30_000 });
-    fs.rmSync(file);
+/** `haproxy -c` on a config (and more, each with its own -f, as HAProxy loads them): its exit status and what it printed. */
+export function haproxyCheck(config: string, ...more: string[]): { status: number | null; output: string } {
+    const files = [config, ...more].map((content, i) => {
+        const file = path.join(WORK, `check-${process.hrtime.bigint()}-${i}.cfg`);
+        fs.writeFileSync(file, content);
+        return file;
+    });
+    const r = spawnSync("haproxy", ["-c", ...files.flatMap((f) => ["-f", f])], { encoding: "utf8", timeout: 30_000 });
+    files.forEach((f) => fs.rmSync(f));
     return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 

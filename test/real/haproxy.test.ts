@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { renderHaproxyInitial, renderHaproxyTemplate } from "../../components/services/haproxy";
+import { renderBambooFront, renderHaproxyInitial, renderHaproxyTemplate } from "../../components/services/haproxy";
+import { fillTemplate } from "../../components/spec";
 import { haproxyCheck, renderTemplate, toolAvailable } from "../bamboo/tools";
 import { ROOT } from "../harness";
 import { waitFor } from "./docker";
@@ -16,10 +17,11 @@ const suite = toolAvailable("haproxy", "haproxy") && toolAvailable("go", "golang
 const RELOAD = path.join(ROOT, "images", "bamboo", "haproxy-reload.sh");
 const ENTRYPOINT = path.join(ROOT, "images", "bamboo", "entrypoint.sh");
 
-/** GET with a Host header: status and body, or undefined when nothing answers. */
-function get(url: string, host?: string): Promise<{ status: number; body: string } | undefined> {
+/** GET with a Host header (and a login): status and body, or undefined when nothing answers. */
+function get(url: string, host?: string, login?: string): Promise<{ status: number; body: string } | undefined> {
     return new Promise((resolve) => {
-        const req = http.get(url, { headers: host ? { Host: host } : {}, timeout: 5_000 }, (res) => {
+        const headers = { ...(host ? { Host: host } : {}), ...(login ? { Authorization: `Basic ${Buffer.from(login).toString("base64")}` } : {}) };
+        const req = http.get(url, { headers, timeout: 5_000 }, (res) => {
             let body = "";
             res.on("data", (d) => (body += d));
             res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
@@ -69,14 +71,30 @@ const alive = (pid: number) => {
     }
 };
 
+/** The operator's login, and a password of the generated kind (letters and digits). */
+const PASSWORD = "Zq81mTf0RkWx3nB7";
+const LOGIN = `operator:${PASSWORD}`;
+
+/** A stand-in for Bamboo on 127.0.0.1: answers /status, and says whether a login reached it. */
+async function standInBamboo(port: number): Promise<http.Server> {
+    const server = http.createServer((req, res) => res.end(`${req.url === "/status" ? "OK" : req.url} authorization=${req.headers.authorization ?? "none"}`));
+    await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
+    return server;
+}
+
 suite("HAProxy as the Bamboo image runs it", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "haproxy-real-"));
     const layout = { address: "127.0.0.61", httpPort: 18080 };
     const servicePort = 18500;
     const config = path.join(dir, "haproxy.cfg");
+    // The front for Bamboo, with the login, as the program mounts it beside the rendered config.
+    const frontLayout = { address: layout.address, port: 18088, localPort: 18089 };
+    const front = path.join(dir, "haproxy-front.cfg");
+    const bambooApi = `http://${frontLayout.address}:${frontLayout.port}`;
     const pidfile = path.join(dir, "haproxy.pid");
     const frontend = `http://${layout.address}:${layout.httpPort}`;
     let backend: http.Server;
+    let bamboo: http.Server;
     let master: ChildProcess;
     const figures: Record<string, string> = {};
 
@@ -94,8 +112,10 @@ suite("HAProxy as the Bamboo image runs it", () => {
             setTimeout(() => res.end(`hello from task ${req.url}`), req.url === "/slow" ? 2_000 : 0);
         });
         await new Promise<void>((r) => backend.listen(18081, "127.0.0.62", r));
+        bamboo = await standInBamboo(frontLayout.localPort);
         fs.writeFileSync(config, renderHaproxyInitial(layout));
-        master = spawn("haproxy", ["-W", "-db", "-f", config, "-p", pidfile], { stdio: "ignore" });
+        fs.writeFileSync(front, fillTemplate(renderBambooFront(frontLayout), { "operator-password": PASSWORD }), { mode: 0o600 });
+        master = spawn("haproxy", ["-W", "-db", "-f", config, "-f", front, "-p", pidfile], { stdio: "ignore" });
         await until("HAProxy's stats page", 10_000, async () => ((await get(`${frontend}/haproxy/stats`))?.status === 200 ? true : undefined));
     }, 30_000);
 
@@ -105,9 +125,20 @@ suite("HAProxy as the Bamboo image runs it", () => {
             await exited(master, 10_000);
         }
         await new Promise((r) => backend?.close(r));
+        await new Promise((r) => bamboo?.close(r));
         fs.rmSync(dir, { recursive: true, force: true });
         console.log(`HAProxy figures: ${JSON.stringify(figures)}`);
     });
+
+    test("the front requires the operator's login and passes Bamboo's API on without it", async () => {
+        expect((await get(`${bambooApi}/status`))?.status).toBe(401);
+        expect((await get(`${bambooApi}/api/services`, undefined, "operator:wrong"))?.status).toBe(401);
+        expect((await get(`${bambooApi}/api/services`, undefined, `someone:${PASSWORD}`))?.status).toBe(401);
+        expect(await get(`${bambooApi}/status`, undefined, LOGIN)).toEqual({ status: 200, body: "OK authorization=none" });
+        expect(await get(`${bambooApi}/api/state`, undefined, LOGIN)).toEqual({ status: 200, body: "/api/state authorization=none" });
+        // Bamboo's own port is on loopback only: not on the host's address.
+        expect(await get(`http://${frontLayout.address}:${frontLayout.localPort}/status`)).toBeUndefined();
+    }, 30_000);
 
     test("a config rendered from Bamboo's template is taken up by a reload, by host rule and by service port", async () => {
         const pid = Number(fs.readFileSync(pidfile, "utf8"));
@@ -130,6 +161,9 @@ suite("HAProxy as the Bamboo image runs it", () => {
         // The same master: a reload, not a restart.
         expect(Number(fs.readFileSync(pidfile, "utf8"))).toBe(pid);
         expect(alive(pid)).toBe(true);
+        // The reload re-read the front as well: still there, still asking for the login.
+        expect((await get(`${bambooApi}/status`))?.status).toBe(401);
+        expect((await get(`${bambooApi}/status`, undefined, LOGIN))?.status).toBe(200);
     }, 30_000);
 
     test("a request in flight during a reload is answered (the old worker finishes it)", async () => {
@@ -159,7 +193,7 @@ suite("the Bamboo image's entrypoint", () => {
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     /** The entrypoint with the image's paths moved under `dir`; `bamboo` stands in for Bamboo's binary. */
-    function start(bamboo: string, args: string[]): ChildProcess {
+    function start(bamboo: string, args: string[], front = path.join(dir, "no-front.cfg")): ChildProcess {
         fs.writeFileSync(path.join(dir, "initial.cfg"), renderHaproxyInitial(layout));
         return spawn("bash", [ENTRYPOINT, ...args], {
             stdio: "ignore",
@@ -167,6 +201,7 @@ suite("the Bamboo image's entrypoint", () => {
                 ...process.env,
                 HAPROXY_CONFIG: path.join(dir, "haproxy.cfg"),
                 HAPROXY_INITIAL: path.join(dir, "initial.cfg"),
+                HAPROXY_FRONT: front,
                 HAPROXY_PIDFILE: path.join(dir, "haproxy.pid"),
                 BAMBOO: bamboo,
             },
@@ -180,6 +215,24 @@ suite("the Bamboo image's entrypoint", () => {
         expect(fs.readFileSync(path.join(dir, "haproxy.cfg"), "utf8")).toBe(renderHaproxyInitial(layout));
         expect(await exited(entry, 15_000)).toBe(0);
         expect(await get(stats)).toBeUndefined();
+    }, 30_000);
+
+    test("with the front mounted, HAProxy serves it too: Bamboo's port asks for the login", async () => {
+        const frontLayout = { address: layout.address, port: 18098, localPort: 18099 };
+        const bamboo = await standInBamboo(frontLayout.localPort);
+        const front = path.join(dir, "front.cfg");
+        fs.writeFileSync(front, fillTemplate(renderBambooFront(frontLayout), { "operator-password": PASSWORD }), { mode: 0o600 });
+        try {
+            const entry = start("sleep", ["3"], front);
+            const api = `http://${frontLayout.address}:${frontLayout.port}/status`;
+            await until("the front", 10_000, async () => ((await get(api))?.status === 401 ? true : undefined));
+            expect(await get(api, undefined, LOGIN)).toEqual({ status: 200, body: "OK authorization=none" });
+            expect((await get(stats))?.status).toBe(200);
+            expect(await exited(entry, 15_000)).toBe(0);
+            expect(await get(api)).toBeUndefined();
+        } finally {
+            await new Promise((r) => bamboo.close(r));
+        }
     }, 30_000);
 
     test("stops Bamboo and exits non-zero when HAProxy dies, so the runtime restarts both", async () => {
