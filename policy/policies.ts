@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- resource inputs are untyped JSON, read defensively */
 import { ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { ServiceView, inspectService } from "../components/runtimes/inspect";
+import { OPERATOR_LOGIN_FILES } from "../components/services/credentials";
 
 // Review policies for `pulumi preview --policy-pack policy`. They read the resources' inputs
 // only (a Docker container, or the unit a remote.Command writes), so they check what would be
@@ -125,6 +126,43 @@ export const noSecretsInEnvironment = servicePolicy(
     },
 );
 
+/**
+ * The operator APIs ask for a login: anyone who reaches them could otherwise tear down
+ * frameworks, schedule maintenance, set quota, read every task's environment, start apps or
+ * route traffic. Read from what would run: the Mesos daemons' flags and the files they name,
+ * the login files Marathon's and Chronos's entrypoints read, and Bamboo's HAProxy front.
+ */
+export const operatorApisAuthenticated = servicePolicy(
+    "operator-apis-authenticated",
+    "The operator APIs need a login: the Mesos masters' and agents' HTTP endpoints (read-write and read-only) with their credentials file, Marathon's and Chronos's APIs with their login file, and Bamboo's API behind HAProxy's front with its userlist.",
+    (v, report) => {
+        if (v.service === "master" || v.service === "agent") {
+            const missing = ["authenticate_http_readwrite", "authenticate_http_readonly"].filter((f) => !v.args.includes(`--${f}`));
+            if (missing.length > 0) {
+                report(`the ${v.service}'s HTTP endpoints accept anyone: no ${missing.map((f) => `--${f}`).join(" or ")}.`);
+            }
+            // The master's HTTP logins are its --credentials (it has no --http_credentials).
+            const option = v.service === "master" ? "credentials" : "http_credentials";
+            const file = flag(v, option);
+            if (file === undefined || !(file in v.files)) {
+                report(`no --${option} file${file === undefined ? "" : ` (${file} is not mounted)`}: nobody can log in to the ${v.service}'s HTTP endpoints.`);
+            }
+        } else if (v.service === "marathon" || v.service === "chronos") {
+            if (!(OPERATOR_LOGIN_FILES[v.service] in v.files)) {
+                report(`${v.service}'s API accepts anyone: no login file ${OPERATOR_LOGIN_FILES[v.service]}, which its entrypoint gives it as --http_credentials.`);
+            }
+        } else if (v.service === "bamboo") {
+            if (!(OPERATOR_LOGIN_FILES.bamboo in v.files)) {
+                report(`Bamboo's API accepts anyone: no HAProxy front with the login (${OPERATOR_LOGIN_FILES.bamboo}); Bamboo has no authentication of its own.`);
+            }
+            const bind = v.args.find((a) => a.startsWith("-bind="))?.slice("-bind=".length);
+            if (bind === undefined || !bind.startsWith("127.0.0.1:")) {
+                report(`Bamboo listens on ${bind ?? "every address (no -bind)"}, where its API is reached without the front's login; bind it to 127.0.0.1.`);
+            }
+        }
+    },
+);
+
 export const restartPolicy = servicePolicy(
     "restart-policy-on-long-running-services",
     "Every long-running service is restarted when it exits: Docker's restart policy, or systemd's Restart=.",
@@ -135,5 +173,5 @@ export const restartPolicy = servicePolicy(
     },
 );
 
-export const resourcePolicies = [noMesosContainerNames, privilegeOnlyOnAgents, statefulServicesPersist, noSecretsInEnvironment, restartPolicy];
+export const resourcePolicies = [noMesosContainerNames, privilegeOnlyOnAgents, statefulServicesPersist, noSecretsInEnvironment, operatorApisAuthenticated, restartPolicy];
 export const stackPolicies = [oddMastersMajorityQuorum];

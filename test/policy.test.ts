@@ -7,6 +7,7 @@ import { bundle } from "../components/runtimes/systemd";
 import {
     noMesosContainerNames,
     noSecretsInEnvironment,
+    operatorApisAuthenticated,
     privilegeOnlyOnAgents,
     resourcePolicies,
     restartPolicy,
@@ -137,6 +138,38 @@ describe("each policy fails what it should", () => {
         expect(violations(noSecretsInEnvironment, u).join("\n")).toMatch(/MESOS_CREDENTIAL_SECRET looks like a secret/);
     });
 
+    test("operator APIs need a login", async () => {
+        for (const r of [...docker, ...systemd]) {
+            expect({ r: r.name, found: violations(operatorApisAuthenticated, r) }).toEqual({ r: r.name, found: [] });
+        }
+        const master = find(docker, "mesos-master-m1-container");
+        master.props.command = master.props.command.filter((a: string) => a !== "--authenticate_http_readonly");
+        expect(violations(operatorApisAuthenticated, master)).toEqual([expect.stringMatching(/the master's HTTP endpoints accept anyone: no --authenticate_http_readonly\.$/)]);
+        const agent = find(docker, "mesos-agent-a1-container");
+        agent.props.uploads = agent.props.uploads.filter((u: { file: string }) => u.file !== "/etc/mesos/http-credentials.json");
+        expect(violations(operatorApisAuthenticated, agent)).toEqual([expect.stringMatching(/no --http_credentials file \(\/etc\/mesos\/http-credentials\.json is not mounted\): nobody can log in/)]);
+        const marathon = find(docker, "mesos-marathon-m2-container");
+        marathon.props.uploads = marathon.props.uploads.filter((u: { file: string }) => u.file !== "/etc/marathon/http-credentials");
+        expect(violations(operatorApisAuthenticated, marathon)).toEqual([expect.stringMatching(/marathon's API accepts anyone: no login file \/etc\/marathon\/http-credentials/)]);
+        const bamboo = find(docker, "mesos-bamboo-e1-container");
+        bamboo.props.command = bamboo.props.command.map((a: string) => (a.startsWith("-bind=") ? "-bind=10.0.0.31:8001" : a));
+        expect(violations(operatorApisAuthenticated, bamboo)).toEqual([expect.stringMatching(/Bamboo listens on 10\.0\.0\.31:8001, where its API is reached without the front's login/)]);
+        const chronos = withUnit(find(systemd, "mesos-chronos-m1-unit"), (t) => t.replace(/ \\\n\s*--volume=[^ ]*:\/etc\/chronos\/http-credentials:ro/, ""));
+        expect(violations(operatorApisAuthenticated, chronos)).toEqual([expect.stringMatching(/chronos's API accepts anyone/)]);
+        // The operator's choice, authentication off: every operator API is open, and the pack says so.
+        const open = resourcesOf(await evaluate({ ...stackConfig("ha"), "mesos-cluster:authentication": "false" }, "ha"));
+        const byService = (label: string) => open.filter((r) => r.name.startsWith(`mesos-${label}-`) && r.type === CONTAINER_TYPE).flatMap((r) => violations(operatorApisAuthenticated, r));
+        expect(byService("master")).toHaveLength(3 * 2);
+        expect(byService("master")[0]).toMatch(/^master-m1: the master's HTTP endpoints accept anyone: no --authenticate_http_readwrite or --authenticate_http_readonly\./);
+        expect(byService("agent")).toHaveLength(3 * 2);
+        expect(byService("marathon")).toHaveLength(3);
+        expect(byService("chronos")).toHaveLength(3);
+        expect(byService("bamboo")).toHaveLength(2 * 2);
+        // Read-only endpoints left open is a violation too.
+        const readable = resourcesOf(await evaluate({ ...stackConfig("ha"), "mesos-cluster:readonlyAuthentication": "false" }, "ha"));
+        expect(readable.flatMap((r) => violations(operatorApisAuthenticated, r)).join("\n")).toMatch(/no --authenticate_http_readonly\./);
+    }, 60_000);
+
     test("a restart policy on every long-running service", () => {
         const c = find(docker, "mesos-master-m1-container");
         expect(violations(restartPolicy, c)).toEqual([]);
@@ -171,6 +204,6 @@ describe("the pull-request workflow", () => {
     test("the pack is a Pulumi policy pack over the same policies", () => {
         expect(parse(fs.readFileSync(path.join(root, "policy/PulumiPolicy.yaml"), "utf8")).runtime).toBe("nodejs");
         expect(fs.readFileSync(path.join(root, "policy/index.ts"), "utf8")).toMatch(/new PolicyPack\("mesos-cluster", \{\s*policies: \[\.\.\.stackPolicies, \.\.\.resourcePolicies\]/);
-        expect(resourcePolicies.length + stackPolicies.length).toBe(6);
+        expect(resourcePolicies.length + stackPolicies.length).toBe(7);
     });
 });
