@@ -34,7 +34,10 @@ describe("unit rendering", () => {
         const unit = renderUnit(spec, "reg:5000/mesos-cluster/zookeeper:3.8");
         expect(unitValue(unit, "After")).toContain("docker.service");
         expect(unitValue(unit, "Requires")).toBe("docker.service");
-        expect(unit).toContain(`ExecStartPre=-/usr/bin/docker rm -f ${spec.containerName}\n`);
+        const pre = execWords(unitValue(unit, "ExecStartPre") as string);
+        expect(pre.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
+        expect(pre.slice(3)).toEqual(["free-name", spec.containerName]);
+        expect(spawnSync("sh", ["-n", "-c", pre[2]]).status).toBe(0);
         // It never pulls: the create step pulls once, so a restart runs what was rolled out.
         expect(unit).not.toMatch(/docker[^\n]* pull/);
         expect(execWords(unitValue(unit, "ExecStart") as string)).toContain("reg:5000/mesos-cluster/zookeeper:3.8");

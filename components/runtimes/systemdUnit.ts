@@ -62,6 +62,17 @@ export function execWord(word: string): string {
 const execLine = (words: readonly string[]) => words.map(execWord).join(" \\\n    ");
 
 /**
+ * Removes container `$1` and waits until Docker has let go of its name (30 s at most, then
+ * the start fails and systemd tries again).
+ */
+export const FREE_NAME = [
+    "d=/usr/bin/docker; i=0",
+    'while $d container inspect "$1" >/dev/null 2>&1; do $d rm -f "$1" >/dev/null 2>&1 || true',
+    'i=$((i + 1)); [ "$i" -le 300 ] || { echo "container $1 still exists after 30s" >&2; exit 1; }',
+    "sleep 0.1; done",
+].join("; ");
+
+/**
  * The unit that runs a spec's container: docker's client in the foreground, supervised by
  * systemd. It never pulls: the create step pulls once, so that a restart runs the image that
  * was rolled out, and needs no registry.
@@ -79,8 +90,10 @@ export function renderUnit(spec: ServiceSpec, image: string): string {
         "",
         "[Service]",
         "Type=simple",
-        // A container left by a crash would hold the name.
-        `ExecStartPre=-${DOCKER} rm -f ${execWord(name)}`,
+        // The name must be free before `docker run`: a container left by a crash holds it, and so
+        // does the one just stopped, for a while: Docker removes a `--rm` container after `docker
+        // stop` returns, and `docker rm -f` of one being removed fails at once.
+        `ExecStartPre=/bin/sh -c ${execWord(FREE_NAME)} free-name ${execWord(name)}`,
         `ExecStart=${DOCKER} ${execLine(dockerRunArgs(spec, image))}`,
         `ExecStop=${DOCKER} stop ${execWord(name)}`,
         // `docker stop` ends the client with the container's status: 143 for a JVM on SIGTERM.
