@@ -1,5 +1,7 @@
+import * as pulumi from "@pulumi/pulumi";
 import fc from "fast-check";
 import { ConfigError, KEYS, parseConfig } from "../components/config";
+import { fileContent } from "../components/runtimes/runtime";
 import { hostFiles, pullFrom, PULL_LOGIN } from "../components/runtimes/systemdUnit";
 import { clusterSpecs } from "../components/services";
 import {
@@ -230,4 +232,25 @@ test.each([
     expect(error.name).toBe("ConfigError");
     expect(error.message).toContain(`mesos-cluster:${key}:`);
     expect(registered).toBe(0);
+});
+
+describe("the runtimes' filled files", () => {
+    const valueOf = (o: pulumi.Output<string>) => new Promise<string>((resolve) => o.apply(resolve));
+    const isSecretOutput = (o: pulumi.Output<string>) => (o as unknown as { isSecret: Promise<boolean> }).isSecret;
+
+    test("files alike share one Output (every agent's credentials); others, or other secrets, get their own; each is a secret, filled", async () => {
+        const secrets = { a: pulumi.secret("alpha"), b: pulumi.secret("beta") };
+        const others = { a: pulumi.secret("gamma"), b: pulumi.secret("beta") };
+        const file = (parts: Template["parts"]) => ({ container: "/etc/x", template: { parts } });
+        const one = fileContent(file(["user:", { secret: "a" }]), secrets);
+        expect(fileContent(file(["user:", { secret: "a" }]), secrets)).toBe(one);
+        const different = [fileContent(file(["user:", { secret: "b" }]), secrets), fileContent(file(["other:", { secret: "a" }]), secrets), fileContent(file(["user:", { secret: "a" }]), others)];
+        for (const o of different) {
+            expect(o).not.toBe(one);
+        }
+        expect(await Promise.all([one, ...different].map(valueOf))).toEqual(["user:alpha", "user:beta", "other:alpha", "user:gamma"]);
+        expect(await Promise.all([one, ...different].map(isSecretOutput))).toEqual([true, true, true, true]);
+        // A file with no secret is plain text.
+        expect(await isSecretOutput(fileContent(file(["plain"]), secrets))).toBe(false);
+    });
 });

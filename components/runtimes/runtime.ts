@@ -19,13 +19,40 @@ export function secretValues(files: readonly Pick<FileSpec, "container" | "templ
         const where = files.filter((f) => secretsIn(f.template).some((n) => missing.includes(n))).map((f) => f.container);
         throw new Error(`${where.join(", ")} needs secrets that were not generated: ${missing.join(", ")}`);
     }
-    return pulumi.secret(pulumi.all(Object.fromEntries(names.map((n) => [n, secrets[n]]))));
+    names.sort();
+    return shared(secrets, `values ${JSON.stringify(names)}`, () => pulumi.secret(pulumi.all(Object.fromEntries(names.map((n) => [n, secrets[n]])))));
 }
 
-/** A file's content with its secrets filled in: a Pulumi secret whenever it holds one. */
+/**
+ * A file's content with its secrets filled in: a Pulumi secret whenever it holds one. Files
+ * alike (every agent's credentials) share one Output.
+ */
 export function fileContent(file: Pick<FileSpec, "container" | "template">, secrets: SecretValues): pulumi.Output<string> {
     const values = secretValues([file], secrets);
-    return values === undefined ? pulumi.output(fillTemplate(file.template, {})) : pulumi.secret(values.apply((v) => fillTemplate(file.template, v)));
+    if (values === undefined) {
+        return pulumi.output(fillTemplate(file.template, {}));
+    }
+    return shared(secrets, `file ${JSON.stringify(file.template.parts)}`, () => pulumi.secret(values.apply((v) => fillTemplate(file.template, v))));
+}
+
+/**
+ * Outputs made once per set of secret values and key: the SDK's cost is per Output (each has
+ * its promises), and at thousands of agents the same few would otherwise be made for each
+ * (BENCHMARKS.md). An Output may be the input of any number of resources.
+ */
+const made = new WeakMap<SecretValues, Map<string, pulumi.Output<unknown>>>();
+function shared<T>(secrets: SecretValues, key: string, make: () => pulumi.Output<T>): pulumi.Output<T> {
+    let outputs = made.get(secrets);
+    if (outputs === undefined) {
+        outputs = new Map();
+        made.set(secrets, outputs);
+    }
+    let output = outputs.get(key);
+    if (output === undefined) {
+        output = make();
+        outputs.set(key, output);
+    }
+    return output as pulumi.Output<T>;
 }
 
 /** Turns specs into resources. Implementations know Docker or SSH; none knows Mesos. */
