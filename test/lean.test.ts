@@ -1,7 +1,7 @@
 import * as remote from "@pulumi/command/remote";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { Command, Container, DockerProvider } from "../components/runtimes/lean";
+import { Command, Container, DockerProvider, completeConnection } from "../components/runtimes/lean";
 import { installMocks } from "./mocks";
 
 // The lean classes stand in for @pulumi/docker's own in every preview and update, so the engine
@@ -133,4 +133,35 @@ test("a command: the same request as remote.Command's (connection completed and 
             new remote.Command(name, args, opts);
         }
     });
+});
+
+test.each([
+    ["a secret key", () => pulumi.secret("-----BEGIN KEY-----")],
+    ["a key not marked secret", () => pulumi.output("-----BEGIN KEY-----")],
+])("commands sharing one completed connection, %s: each the same request as remote.Command's with the connection written out", async (_, makeKey) => {
+    const key = makeKey();
+    const shared = completeConnection(key.apply((privateKey) => ({ host: "10.0.0.22", port: 2222, user: "deploy", privateKey })));
+    for (const unit of ["agent.service", "bamboo.service"]) {
+        await same((name, lean) => {
+            const args = (connection: remote.CommandArgs["connection"]): remote.CommandArgs => ({
+                connection,
+                create: `sh -c 'run' mesos-cluster ${unit}`,
+                delete: "sh -c 'remove' mesos-cluster unit",
+                stdin: pulumi.secret("0600 0 0 /etc/x c2VjcmV0\n"),
+                triggers: ["10.0.0.22", unit],
+                addPreviousOutputInEnv: false,
+                logging: "none",
+            });
+            if (lean) {
+                new Command(name, args(shared));
+            } else {
+                new remote.Command(name, args({ host: "10.0.0.22", port: 2222, user: "deploy", privateKey: key }));
+            }
+        });
+    }
+    // The defaults are in what was sent (the provider's dial settings), sent as a secret (the
+    // SDK's secret signature wraps it).
+    const sent = JSON.stringify(requests.get([...requests.keys()].pop()!)!.object);
+    expect(sent).toContain("perDialTimeout");
+    expect(sent).toContain('["connection",{"structValue":{"fieldsMap":[["4dabf18193072939515e22adb298388d"');
 });

@@ -18,6 +18,20 @@ import * as pulumi from "@pulumi/pulumi";
 /** The options the generated classes add: the plugin version the engine loads. */
 const defaults = (): pulumi.CustomResourceOptions => ({ version: getVersion() });
 
+/** Connections made by `completeConnection`, which a Command takes as they are. */
+const completed = new WeakSet<object>();
+
+/**
+ * A connection completed with the provider's defaults and made secret, as the generated class
+ * does for each command: done once, it serves every command on a host (three Outputs fewer a
+ * command, at thousands of agents: BENCHMARKS.md).
+ */
+export function completeConnection(connection: pulumi.Output<commandInputs.ConnectionArgs>): pulumi.Output<commandInputs.ConnectionArgs> {
+    const done = pulumi.secret(connection.apply(commandInputs.connectionArgsProvideDefaults));
+    completed.add(done);
+    return done;
+}
+
 /**
  * A `command:remote:Command` without its unread outputs (stdout and stderr stay secret outputs
  * in the state). Its connection is completed with the provider's defaults and made secret, and
@@ -25,7 +39,10 @@ const defaults = (): pulumi.CustomResourceOptions => ({ version: getVersion() })
  */
 export class Command extends pulumi.CustomResource {
     constructor(name: string, args: remote.CommandArgs, opts: pulumi.CustomResourceOptions = {}) {
-        const props: pulumi.Inputs = { ...args, connection: pulumi.secret(pulumi.output(args.connection).apply(commandInputs.connectionArgsProvideDefaults)) };
+        const connection = completed.has(args.connection as object)
+            ? args.connection
+            : pulumi.secret(pulumi.output(args.connection).apply(commandInputs.connectionArgsProvideDefaults));
+        const props: pulumi.Inputs = { ...args, connection };
         let options = pulumi.mergeOptions({ version: commandVersion() }, opts);
         options = pulumi.mergeOptions(options, { additionalSecretOutputs: ["connection"] });
         options = pulumi.mergeOptions(options, { replaceOnChanges: ["triggers[*]"] });

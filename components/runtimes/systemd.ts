@@ -2,7 +2,7 @@ import type { types } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { HostFile, ServiceSpec, dockerClientConfig, fillTemplate, imageRef } from "../spec";
 import { Host } from "../topology/types";
-import { Command } from "./lean";
+import { Command, completeConnection } from "./lean";
 import { ImagePublisher } from "./publish";
 import { SecretValues, ServiceRuntime, secretValues } from "./runtime";
 import { HostFileTemplate, PULL_LOGIN, hostFiles, pullFrom, unitName } from "./systemdUnit";
@@ -148,7 +148,24 @@ function filledBundle(
     if (values === undefined) {
         return image.apply((ref) => filled(ref, {}));
     }
-    return pulumi.secret(pulumi.all([image, values]).apply(([ref, v]) => filled(ref, v)));
+    // `values` is a secret, and so is what is made from it.
+    return imageAndValues(image, values).apply(([ref, v]) => filled(ref, v));
+}
+
+/** One Output for an image and a set of secret values, shared by the services alike (every agent). */
+const paired = new WeakMap<object, WeakMap<object, pulumi.Output<[string, Record<string, string>]>>>();
+function imageAndValues(image: pulumi.Output<string>, values: pulumi.Output<Record<string, string>>): pulumi.Output<[string, Record<string, string>]> {
+    let byValues = paired.get(image);
+    if (byValues === undefined) {
+        byValues = new WeakMap();
+        paired.set(image, byValues);
+    }
+    let both = byValues.get(values);
+    if (both === undefined) {
+        both = pulumi.all([image, values]);
+        byValues.set(values, both);
+    }
+    return both;
 }
 
 /**
@@ -194,7 +211,7 @@ export class SystemdRuntime implements ServiceRuntime {
         let connection = this.connections.get(host.name);
         if (connection === undefined) {
             const { sshPort: port, sshUser: user } = this.args;
-            connection = pulumi.secret(this.args.sshPrivateKey.apply((privateKey) => ({ host: host.address, port, user, privateKey })));
+            connection = completeConnection(this.args.sshPrivateKey.apply((privateKey) => ({ host: host.address, port, user, privateKey })));
             this.connections.set(host.name, connection);
         }
         return connection;
