@@ -66,7 +66,7 @@ const execLine = (words: readonly string[]) => words.map(execWord).join(" \\\n  
  * the start fails and systemd tries again).
  */
 export const FREE_NAME = [
-    "d=/usr/bin/docker; i=0",
+    `d=${DOCKER}; i=0`,
     'while $d container inspect "$1" >/dev/null 2>&1; do $d rm -f "$1" >/dev/null 2>&1 || true',
     'i=$((i + 1)); [ "$i" -le 300 ] || { echo "container $1 still exists after 30s" >&2; exit 1; }',
     "sleep 0.1; done",
