@@ -93,7 +93,8 @@ if [ "$(cat "$state/applied" 2>/dev/null)" = "$want" ] && systemctl is-active --
 fi
 if [ "$changed" = 1 ]; then
   rm -f "$state/applied"
-  systemctl restart "$unit"
+  # A start that fails is retried by systemd (Restart=always); the wait below reports it with its log.
+  systemctl restart "$unit" || echo "mesos-cluster: $unit did not start at once; waiting for systemd to start it again" >&2
 fi
 started=$(date +%s)
 until docker exec "$container" "$@" >/dev/null 2>&1; do
@@ -152,7 +153,10 @@ function filledBundle(
     return imageAndValues(image, values).apply(([ref, v]) => filled(ref, v));
 }
 
-/** One Output for an image and a set of secret values, shared by the services alike (every agent). */
+/**
+ * One Output for an image and a set of secret values, shared by the services alike: every agent,
+ * when images are pushed to the cluster's registry (one image Output for all of them).
+ */
 const paired = new WeakMap<object, WeakMap<object, pulumi.Output<[string, Record<string, string>]>>>();
 function imageAndValues(image: pulumi.Output<string>, values: pulumi.Output<Record<string, string>>): pulumi.Output<[string, Record<string, string>]> {
     let byValues = paired.get(image);

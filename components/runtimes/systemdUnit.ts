@@ -62,13 +62,13 @@ export function execWord(word: string): string {
 const execLine = (words: readonly string[]) => words.map(execWord).join(" \\\n    ");
 
 /**
- * Removes container `$1` and waits until Docker has let go of its name (30 s at most, then
- * the start fails and systemd tries again).
+ * Removes container `$1` and waits until Docker has let go of its name: 30 s at most (each
+ * docker call bounded too), then the start fails and systemd tries again.
  */
 export const FREE_NAME = [
-    `d=${DOCKER}; i=0`,
+    `d="timeout 10 ${DOCKER}"; t=$(date +%s)`,
     'while $d container inspect "$1" >/dev/null 2>&1; do $d rm -f "$1" >/dev/null 2>&1 || true',
-    'i=$((i + 1)); [ "$i" -le 300 ] || { echo "container $1 still exists after 30s" >&2; exit 1; }',
+    '[ $(( $(date +%s) - t )) -lt 30 ] || { echo "container $1 still exists after 30s" >&2; exit 1; }',
     "sleep 0.1; done",
 ].join("; ");
 
