@@ -43,7 +43,8 @@ function spec(t: Topology, host: Host): ServiceSpec {
         // docs/authentication.md says they must once read-write endpoints need a login. Those
         // two flags exist only in builds with SSL support (slave/flags.cpp, USE_SSL_SOCKET): a
         // public log of mesosphere/mesos-slave:1.5.1-rc1 lists --authenticate_http_executors
-        // among its flags at startup; 1.7.1 is assumed built the same way (not verified here).
+        // among its flags at startup, and Mesosphere's packages, which its images install, are
+        // built with SSL since 2016 (d2iq-archive/mesos-deb-packaging#78, #79); not run here.
         ...(c.authentication ? ["--authenticate_http_executors"] : []),
         ...(c.authentication && c.readonlyAuthentication ? ["--authenticate_http_readonly"] : []),
         ...(c.authentication ? ["--authenticate_http_readwrite"] : []),
