@@ -12,6 +12,14 @@ export interface Node {
  * and output-to-input edges (both in `dependencies`) and each resource's provider.
  */
 export function criticalPath(nodes: readonly Node[]): number {
+    return longestChain(nodes, () => 1);
+}
+
+/**
+ * The heaviest path through the graph, each resource weighing `weight(urn)` and waiting for
+ * its dependencies and its provider.
+ */
+function longestChain(nodes: readonly Node[], weight: (urn: string) => number): number {
     const byUrn = new Map(nodes.map((n) => [n.urn, n]));
     const memo = new Map<string, number>();
     const depth = (urn: string): number => {
@@ -23,7 +31,7 @@ export function criticalPath(nodes: readonly Node[]): number {
         // A provider reference is `URN::ID`.
         const provider = n.provider === "" ? [] : [n.provider.slice(0, n.provider.lastIndexOf("::"))];
         const edges = [...n.dependencies, ...provider].filter((u) => byUrn.has(u));
-        const d = 1 + Math.max(0, ...edges.map(depth));
+        const d = weight(urn) + Math.max(0, ...edges.map(depth));
         memo.set(urn, d);
         return d;
     };
@@ -50,19 +58,5 @@ export const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
  * changed resources count.
  */
 export function serialChain(nodes: readonly Node[], changed: ReadonlySet<string>): number {
-    const byUrn = new Map(nodes.map((n) => [n.urn, n]));
-    const memo = new Map<string, number>();
-    const depth = (urn: string): number => {
-        const known = memo.get(urn);
-        if (known !== undefined) {
-            return known;
-        }
-        const n = byUrn.get(urn) as Node;
-        const provider = n.provider === "" ? [] : [n.provider.slice(0, n.provider.lastIndexOf("::"))];
-        const edges = [...n.dependencies, ...provider].filter((u) => byUrn.has(u));
-        const d = (changed.has(urn) ? 1 : 0) + Math.max(0, ...edges.map(depth));
-        memo.set(urn, d);
-        return d;
-    };
-    return Math.max(0, ...nodes.map((n) => depth(n.urn)));
+    return longestChain(nodes, (urn) => (changed.has(urn) ? 1 : 0));
 }

@@ -42,17 +42,18 @@ export function fileContent(file: Pick<FileSpec, "container" | "template">, secr
  */
 const made = new WeakMap<SecretValues, Map<string, pulumi.Output<unknown>>>();
 function shared<T>(secrets: SecretValues, key: string, make: () => pulumi.Output<T>): pulumi.Output<T> {
-    let outputs = made.get(secrets);
-    if (outputs === undefined) {
-        outputs = new Map();
-        made.set(secrets, outputs);
+    const outputs = getOrMake(made, secrets, () => new Map<string, pulumi.Output<unknown>>());
+    return getOrMake(outputs, key, make) as pulumi.Output<T>;
+}
+
+/** `map`'s value for `key`, made by `make` and kept the first time it is asked for. */
+export function getOrMake<K, V>(map: { get(key: K): V | undefined; set(key: K, value: V): unknown }, key: K, make: () => V): V {
+    let value = map.get(key);
+    if (value === undefined) {
+        value = make();
+        map.set(key, value);
     }
-    let output = outputs.get(key);
-    if (output === undefined) {
-        output = make();
-        outputs.set(key, output);
-    }
-    return output as pulumi.Output<T>;
+    return value;
 }
 
 /** Turns specs into resources. Implementations know Docker or SSH; none knows Mesos. */

@@ -4,7 +4,7 @@ import { HostFile, ServiceSpec, dockerClientConfig, fillTemplate, imageRef } fro
 import { Host } from "../topology/types";
 import { Command, completeConnection } from "./lean";
 import { ImagePublisher } from "./publish";
-import { SecretValues, ServiceRuntime, secretValues } from "./runtime";
+import { SecretValues, ServiceRuntime, getOrMake, secretValues } from "./runtime";
 import { HostFileTemplate, PULL_LOGIN, hostFiles, pullFrom, unitName } from "./systemdUnit";
 
 /** Arguments of the systemd runtime. */
@@ -159,17 +159,8 @@ function filledBundle(
  */
 const paired = new WeakMap<object, WeakMap<object, pulumi.Output<[string, Record<string, string>]>>>();
 function imageAndValues(image: pulumi.Output<string>, values: pulumi.Output<Record<string, string>>): pulumi.Output<[string, Record<string, string>]> {
-    let byValues = paired.get(image);
-    if (byValues === undefined) {
-        byValues = new WeakMap();
-        paired.set(image, byValues);
-    }
-    let both = byValues.get(values);
-    if (both === undefined) {
-        both = pulumi.all([image, values]);
-        byValues.set(values, both);
-    }
-    return both;
+    const byValues = getOrMake(paired, image, () => new WeakMap<object, pulumi.Output<[string, Record<string, string>]>>());
+    return getOrMake(byValues, values, () => pulumi.all([image, values]));
 }
 
 /**
@@ -212,13 +203,10 @@ export class SystemdRuntime implements ServiceRuntime {
 
     /** The SSH connection to a host (a secret: it carries the key), one per host. */
     private connection(host: Host): pulumi.Output<types.input.remote.ConnectionArgs> {
-        let connection = this.connections.get(host.name);
-        if (connection === undefined) {
-            const { sshPort: port, sshUser: user } = this.args;
-            connection = completeConnection(this.args.sshPrivateKey.apply((privateKey) => ({ host: host.address, port, user, privateKey })));
-            this.connections.set(host.name, connection);
-        }
-        return connection;
+        const { sshPort: port, sshUser: user } = this.args;
+        return getOrMake(this.connections, host.name, () =>
+            completeConnection(this.args.sshPrivateKey.apply((privateKey) => ({ host: host.address, port, user, privateKey }))),
+        );
     }
 
     /** The command line that runs `script` with `words` as $1.., as root. */
