@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
@@ -10,6 +10,7 @@ import { MARATHON_HTTP_CREDENTIALS_FILE, MARATHON_ZK_LOGIN_FILE } from "../compo
 import { service } from "../components/services";
 import { buildTopology } from "../components/topology";
 import { ROOT, secretKeys, stackConfig } from "./harness";
+import { Ended, runAsync } from "./processes";
 
 const dockerfile = (name: string) => fs.readFileSync(path.join(ROOT, "images", name, "Dockerfile"), "utf8");
 
@@ -100,22 +101,13 @@ describe("the master's entrypoint refuses a change of quorum in an order the rep
     beforeEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
     // Not spawnSync: the stand-in masters answer from this process's event loop.
-    const start = (masters: string[], quorum: number): Promise<{ status: number | null; stdout: string; stderr: string }> =>
-        new Promise((resolve) => {
-            const child = spawn("bash", [script, `--quorum=${quorum}`, `--work_dir=${work}`, "--zk=zk://h:2181/mesos"], {
-                env: { PATH: process.env.PATH, MESOS_MASTER: master, MASTERS: masters.join(",") },
-            });
-            let [stdout, stderr] = ["", ""];
-            child.stdout.on("data", (d) => (stdout += d));
-            child.stderr.on("data", (d) => (stderr += d));
-            const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-            child.on("close", (status) => {
-                clearTimeout(timer);
-                resolve({ status, stdout, stderr });
-            });
+    const start = (masters: string[], quorum: number): Promise<Ended> =>
+        runAsync("bash", [script, `--quorum=${quorum}`, `--work_dir=${work}`, "--zk=zk://h:2181/mesos"], {
+            env: { PATH: process.env.PATH, MESOS_MASTER: master, MASTERS: masters.join(",") },
+            deadlineMs: 30_000,
         });
     const three = ["10.0.0.11:5050", "10.0.0.12:5050", "10.0.0.13:5050"];
-    const started = (r: { status: number | null; stdout: string; stderr: string }) => ({ status: r.status, first: r.stdout.split("\n")[0], stderr: r.stderr });
+    const started = (r: Ended) => ({ status: r.status, first: r.stdout.split("\n")[0], stderr: r.stderr });
 
     test("a first start, a restart and a quorum up by one start mesos-master with the same arguments", async () => {
         const r = await start(three, 2);

@@ -1,23 +1,14 @@
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { bashHttpCheck } from "../components/services/common";
+import { runAsync } from "./processes";
 
 // The readiness check the upstream images run: bash alone (no curl), against a real HTTP server.
 
-function run(script: string): Promise<number | null> {
-    return new Promise((resolve) => {
-        const child = spawn("bash", ["-c", script], { stdio: "ignore" });
-        const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-        child.on("close", (code) => {
-            clearTimeout(timer);
-            resolve(code);
-        });
-    });
-}
+const run = (script: string): Promise<number | null> => runAsync("bash", ["-c", script], { deadlineMs: 20_000 }).then((r) => r.status);
 
 /** The operator's login as the program writes it for a service: user:password, no newline. */
 const LOGIN = "operator:Gq7TNo2pXv9sLw4bR1yZ";

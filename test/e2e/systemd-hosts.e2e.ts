@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -8,6 +8,7 @@ import { buildTopology, dataRootOf } from "../../components/topology";
 import { bundle } from "../../components/runtimes/systemd";
 import { bundleFiles } from "../emitted";
 import { Evaluation, ROOT, Registered, evaluate, plain, secretKeys, stackConfig } from "../harness";
+import { Ended, runAsync } from "../processes";
 import { docker, tryDocker, waitFor } from "../real/docker";
 import { WriteRecord, kazooAvailable, longestGapWithin, probeAcl, startWriter } from "../tools/zkWriter";
 import { ZOOKEEPER_USERS, ZooKeeperUser } from "../../components/services/credentials";
@@ -55,23 +56,15 @@ function ssh(c: Registered, command: string, stdin = ""): { status: number | nul
 }
 
 /** `ssh` as a promise: the commands of one tier run at once, as Pulumi runs them. */
-function sshAsync(c: Registered, command: string, stdin = ""): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function sshAsync(c: Registered, command: string, stdin = ""): Promise<Ended> {
     const conn = plain(c.inputs.connection);
     const key = path.join(work, `key-${conn.host}`);
     fs.writeFileSync(key, conn.privateKey.endsWith("\n") ? conn.privateKey : `${conn.privateKey}\n`, { mode: 0o600 });
-    return new Promise((resolve) => {
-        const child = spawn("ssh", ["-i", key, "-p", String(conn.port), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10", `${conn.user}@${conn.host}`, "--", command]);
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        const timer = setTimeout(() => child.kill("SIGKILL"), 400_000);
-        child.on("close", (status) => {
-            clearTimeout(timer);
-            resolve({ status, stdout, stderr });
-        });
-        child.stdin.end(stdin);
-    });
+    return runAsync(
+        "ssh",
+        ["-i", key, "-p", String(conn.port), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10", `${conn.user}@${conn.host}`, "--", command],
+        { stdin, deadlineMs: 400_000 },
+    );
 }
 
 /** A shell command on a host, over SSH with the test key. */
@@ -485,19 +478,7 @@ describe("the systemd runtime on three real hosts over SSH", () => {
 
     /** `srvr`'s mode of a member, without blocking the event loop (the sampler runs beside the steps). */
     const srvrAsync = (address: string) =>
-        new Promise<string | undefined>((resolve) => {
-            const child = spawn("nc", ["-w", "1", address, "2181"]);
-            let out = "";
-            child.stdout.on("data", (d) => (out += d));
-            const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
-            child.on("close", () => {
-                clearTimeout(timer);
-                resolve(/^Mode: (\w+)$/m.exec(out)?.[1]);
-            });
-            // A member that is down refuses the connection: nc is gone before it reads.
-            child.stdin.on("error", () => undefined);
-            child.stdin.end("srvr\n");
-        });
+        runAsync("nc", ["-w", "1", address, "2181"], { stdin: "srvr\n", deadlineMs: 3_000 }).then((r) => /^Mode: (\w+)$/m.exec(r.stdout)?.[1]);
 
     /**
      * Samples the members every 200 ms until stopped: the longest time during which no leader had

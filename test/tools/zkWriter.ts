@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from "child_process";
 import * as path from "path";
+import { runAsync } from "../processes";
 
 /** What the writer saw: acknowledged and failed writes, acknowledged writes missing afterwards, the longest time between two acknowledged writes. */
 export interface WriteRecord {
@@ -72,23 +73,11 @@ export interface AclProbe {
 }
 
 /** Runs the ACL probe as `auth` ("user:password", or anonymous without), its question on stdin. */
-export function probeAcl(ask: { connect: string; path: string; auth?: string; keep?: boolean; victim?: string | null; delete_path?: boolean }): Promise<AclProbe> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(PYTHON, [path.join(__dirname, "zk_acl_probe.py")], { stdio: ["pipe", "pipe", "pipe"] });
-        let out = "";
-        let err = "";
-        child.stdout.on("data", (d) => (out += d));
-        child.stderr.on("data", (d) => (err += d));
-        const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-        child.on("close", (status) => {
-            clearTimeout(timer);
-            const line = out.trim().split("\n").pop() ?? "";
-            if (status !== 0 || !line.startsWith("{")) {
-                reject(new Error(`the ACL probe ended with ${status}: ${err.split("\n").slice(-10).join("\n")}`));
-                return;
-            }
-            resolve(JSON.parse(line) as AclProbe);
-        });
-        child.stdin.end(JSON.stringify(ask));
-    });
+export async function probeAcl(ask: { connect: string; path: string; auth?: string; keep?: boolean; victim?: string | null; delete_path?: boolean }): Promise<AclProbe> {
+    const { status, stdout, stderr } = await runAsync(PYTHON, [path.join(__dirname, "zk_acl_probe.py")], { stdin: JSON.stringify(ask), deadlineMs: 60_000 });
+    const line = stdout.trim().split("\n").pop() ?? "";
+    if (status !== 0 || !line.startsWith("{")) {
+        throw new Error(`the ACL probe ended with ${status}: ${stderr.split("\n").slice(-10).join("\n")}`);
+    }
+    return JSON.parse(line) as AclProbe;
 }
