@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# npm run toolchain: the Pulumi CLI built from its Go module at the version of @pulumi/pulumi in
+# package.json (toolchain/cli/go.mod pins it; test/toolchain.test.ts holds the two together),
+# installed in .toolchain/bin. The build is kept in a cache outside the clone, keyed by everything
+# that goes into it, so a second run, or a fresh clone on the same machine, reuses it in seconds.
+# Then each plugin of toolchain/plugins.json is asked of the module proxy, and what is missing is
+# said with what it costs. The last line printed is the folder that holds `pulumi`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+[ -d node_modules ] || npm ci --no-audit --no-fund >&2
+CLI_MODULE=toolchain/cli
+BIN=$ROOT/.toolchain/bin
+CACHE=${MESOS_CLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mesos-cluster}/toolchain
+say() { echo "toolchain: $*" >&2; }
+
+# Debian's golang-go (1.19) may come first on PATH; the CLI's module needs the go line of its go.mod.
+need=$(awk '$1 == "go" { print $2; exit }' "$CLI_MODULE/go.mod")
+go_ok() { # go_ok GO: its version is at least $need
+    local v
+    v=$("$1" env GOVERSION 2>/dev/null) || return 1
+    v=${v#go}
+    [ "$(printf '%s\n%s\n' "$need" "$v" | sort -V | head -n1)" = "$need" ]
+}
+GO=
+for candidate in "${GO_BIN:-}" /usr/local/go/bin/go "$(command -v go || true)"; do
+    if [ -n "$candidate" ] && [ -x "$candidate" ] && go_ok "$candidate"; then GO=$candidate; break; fi
+done
+if [ -z "$GO" ]; then
+    say "no Go $need or later found (tried \$GO_BIN, /usr/local/go/bin/go and the go on PATH: $(command -v go >/dev/null && go version || echo none));"
+    say "install Go $need or later and put it first on PATH, or set GO_BIN=/path/to/go"
+    exit 1
+fi
+
+version=$(awk '$1 == "github.com/pulumi/pulumi/pkg/v3" { print $2; exit }' "$CLI_MODULE/go.mod")
+flags=(-trimpath -tags osusergo,grpcnotrace -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version")
+# The release build's settings (pulumi/pulumi .goreleaser.yml): static, no cgo.
+export CGO_ENABLED=0 GOFLAGS=-mod=readonly
+key=$( { cat "$CLI_MODULE/go.mod" "$CLI_MODULE/go.sum"; "$GO" env GOVERSION GOOS GOARCH; printf '%s\n' "${flags[@]}"; } | sha256sum | cut -c1-16)
+cached=$CACHE/pulumi-$version-$key
+
+if [ -x "$cached/pulumi" ]; then
+    say "reused the build of pulumi $version ($cached)"
+else
+    say "building pulumi $version with $("$GO" env GOVERSION) (cold: about 5 minutes on 2 cores; modules and objects are cached by Go)"
+    start=$SECONDS
+    (cd "$CLI_MODULE" && "$GO" mod download -x 2>&1) | awk '/^# get .*: 200 OK/ { n++; if (n % 100 == 0) printf "toolchain: downloaded %d modules\n", n > "/dev/stderr" }'
+    mkdir -p "$CACHE"
+    tmp=$(mktemp -d "$CACHE/.build.XXXXXX")
+    trap 'rm -rf "$tmp"' EXIT
+    (cd "$CLI_MODULE" && "$GO" build -v "${flags[@]}" -o "$tmp/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi 2>&1) |
+        awk '{ n++; if (n % 200 == 0) printf "toolchain: compiled %d packages\n", n > "/dev/stderr" } /^(#|.*\.go:[0-9]+)/ { print > "/dev/stderr" }'
+    [ "${PIPESTATUS[0]}" -eq 0 ] && [ -x "$tmp/pulumi" ] || { say "the build of pulumi $version failed (above)"; exit 1; }
+    # Renamed into place whole, so an interrupted build never leaves a cached half.
+    mv "$tmp" "$cached"
+    trap - EXIT
+    say "built pulumi $version in $((SECONDS - start)) s"
+fi
+mkdir -p "$BIN"
+cmp -s "$cached/pulumi" "$BIN/pulumi" || cp "$cached/pulumi" "$BIN/pulumi"
+got=$("$BIN/pulumi" version)
+[ "$got" = "$version" ] || { say "$BIN/pulumi reports $got, not $version"; exit 1; }
+
+# The plugins. The module proxy answers each exact version at once: served, or refused.
+probe=$(mktemp -d)
+trap 'rm -rf "$probe"' EXIT
+missing=0
+while IFS=$'\t' read -r kind name npmVersion module moduleVersion without; do
+    if [ "$moduleVersion" = "null" ]; then
+        say "plugin $kind $name $npmVersion: not built: the upstream commit of that release is not known here ($module); without it, $without"
+        missing=$((missing + 1))
+        continue
+    fi
+    answer=$(cd "$probe" && GOFLAGS=-mod=mod "$GO" mod download -json "$module@$moduleVersion" 2>&1 || true)
+    if grep -q '"Error"' <<<"$answer"; then
+        # The proxy's answer, e.g. "403 Forbidden" (this proxy's word for a version it does not serve).
+        reason=$(sed -n 's/.*"Error": ".*: \([0-9][0-9][0-9] [A-Za-z ]*\)\\n.*/\1/p' <<<"$answer" | head -n1)
+        say "plugin $kind $name $npmVersion: not built: the module proxy refuses $module@$moduleVersion ($reason); without it, $without"
+    else
+        say "plugin $kind $name $npmVersion: $module@$moduleVersion is served, but building it is not written yet; without it, $without"
+    fi
+    missing=$((missing + 1))
+done < <(node -e '
+    const { plugins } = require("./toolchain/plugins.json");
+    for (const p of plugins) {
+        const npm = require(`./node_modules/${p.npm}/package.json`).version;
+        console.log([p.kind, p.name, npm, p.module, String(p.version), p.without].join("\t"));
+    }')
+if [ "$missing" -gt 0 ]; then
+    say "$missing plugin(s) missing: where they can be had (the Pulumi installer, or \`pulumi plugin install resource NAME VERSION --file BINARY\`"
+    say "with PULUMI_HOME=$ROOT/.toolchain/pulumi-home), the engine finds them there; docs/development/engine.md says what runs without them"
+fi
+echo "$BIN"
