@@ -1,7 +1,8 @@
 /**
  * What a service is to the rest of the program. Each module in `services/` exports one
- * descriptor; the topology (placement, ports), the cluster (tiers, components), render, health,
- * the policy pack and the tests read the list of them (`services/index.ts`).
+ * descriptor; the composition (placement, ports, every spec checked), the cluster (tiers,
+ * components), render, health, the policy pack and the tests read the list of them
+ * (`services/index.ts`).
  */
 import { ServiceSpec } from "./spec";
 import { Host, PlacedService, Topology } from "./topology/types";
