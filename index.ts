@@ -3,7 +3,7 @@ import { MesosCluster } from "./components/cluster";
 import { CONFIG_NAMESPACE, secretTexts } from "./components/config";
 import { keepSecret } from "./components/keptSecret";
 import { clusterArgs } from "./components/settings";
-import { stackTopology } from "./components/topology";
+import { stackTopology } from "./components/composition";
 
 // The SDK's own record of which keys were set with --secret (absent from its typings).
 // eslint-disable-next-line @typescript-eslint/no-require-imports

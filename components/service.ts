@@ -1,11 +1,11 @@
 /**
  * What a service is to the rest of the program. Each module in `services/` exports one
- * descriptor; the topology (placement, ports), the cluster (tiers, components), render, health,
- * the policy pack and the tests read the list of them (`services/index.ts`).
+ * descriptor; the composition (placement, ports, every spec checked), the cluster (tiers,
+ * components), render, health, the policy pack and the tests read the list of them
+ * (`services/index.ts`).
  */
-import { ClusterConfig } from "./config";
 import { ServiceSpec } from "./spec";
-import { Host, PortRequest, Role, Topology } from "./topology/types";
+import { Host, PlacedService, Topology } from "./topology/types";
 
 /** The upstream daemon a service runs, for checking its flags against upstream's list. */
 export interface UpstreamDaemon {
@@ -18,7 +18,7 @@ export interface UpstreamDaemon {
 
 export type Rollout = "one-by-one" | "batches";
 
-export interface ServiceDescriptor {
+export interface ServiceDescriptor extends PlacedService {
     /**
      * The one name: its module (`services/<name>.ts`), image folder (`images/<name>/`), image
      * (`mesos-cluster/<name>`), containers (`<name>-<host>`), resources (`<cluster>-<name>-<host>`),
@@ -29,8 +29,6 @@ export interface ServiceDescriptor {
     readonly type: string;
     /** Start order: a service starts once every service of the lower tiers is ready on every host. */
     readonly tier: number;
-    /** The hosts it runs on. */
-    readonly runsOn: Role;
     /**
      * How a change reaches its members: `one-by-one` (member k changes once member k-1 has
      * changed and is ready again: ensembles and leader-elected services, where two members down
@@ -38,8 +36,6 @@ export interface ServiceDescriptor {
      * time: member k after member k - agentBatchSize).
      */
     readonly rollout: Rollout;
-    /** Host ports it binds, each with the config key that moves it. */
-    readonly ports: (c: ClusterConfig) => readonly PortRequest[];
     /** The upstream version its image is built on (the image's tag). */
     readonly version: string;
     /** Never pulled from a registry: the host's engine must have the image. */

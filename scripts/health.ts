@@ -18,7 +18,7 @@ import { ConfigError } from "../components/config";
 import { clusterSpecs } from "../components/services";
 import { OPERATOR_USER } from "../components/services/credentials";
 import { HealthSpec, endpointText } from "../components/spec";
-import { stackTopology } from "../components/topology";
+import { stackTopology } from "../components/composition";
 import { readStackConfig, stackNames } from "./stackFile";
 
 const ROOT = path.resolve(__dirname, "..");

@@ -9,7 +9,7 @@ import * as path from "path";
 import { ConfigError } from "../components/config";
 import { renderDiagram } from "../components/render/diagram";
 import { renderHosts } from "../components/render/hostFiles";
-import { stackTopology } from "../components/topology";
+import { stackTopology } from "../components/composition";
 import { prepareOut, writeInside } from "./outFolder";
 import { projectDeclarations, readStackConfig, stackNames } from "./stackFile";
 

@@ -8,7 +8,7 @@ import { parseConfig } from "../components/config";
 import { CHRONOS_HTTP_CREDENTIALS_FILE, CHRONOS_MAIL_PASSWORD_FILE, CHRONOS_ZK_AUTH_FILE } from "../components/services/chronos";
 import { MARATHON_HTTP_CREDENTIALS_FILE, MARATHON_ZK_LOGIN_FILE } from "../components/services/marathon";
 import { service } from "../components/services";
-import { buildTopology } from "../components/topology";
+import { buildTopology } from "../components/composition";
 import { ROOT, secretKeys, stackConfig } from "./harness";
 import { Ended, runAsync } from "./processes";
 

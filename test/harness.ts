@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "crypto";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, ConfigError } from "../components/config";
-import { stackTopology } from "../components/topology";
+import { stackTopology } from "../components/composition";
 import { MockOptions, Registered, installMocks } from "./mocks";
 import { projectDeclarations, readStackConfig, stackNames as listStacks } from "../scripts/stackFile";
 

@@ -4,7 +4,7 @@ import { parse } from "yaml";
 import { parseConfig } from "../components/config";
 import { SERVICES, clusterSpecs } from "../components/services";
 import { ServiceSpec, secretsIn } from "../components/spec";
-import { buildTopology } from "../components/topology";
+import { buildTopology } from "../components/composition";
 import { ROOT, secretKeys, stackConfig, stackNames } from "./harness";
 
 // Each image's contract (images/<name>/contract.yaml: what its upstream base image is and does,

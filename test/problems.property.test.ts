@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { ConfigError, KEYS } from "../components/config";
 import { SERVICES } from "../components/services";
-import { stackTopology } from "../components/topology";
+import { stackTopology } from "../components/composition";
 import { readStackConfig } from "../scripts/stackFile";
 import { ROOT, evaluateFailure, problemsOf, secretKeys, stackConfig } from "./harness";
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig } from "../components/config";
 import { clusterArgs } from "../components/settings";
-import { buildTopology } from "../components/topology";
+import { buildTopology } from "../components/composition";
 import { TEST_SECRETS, evaluate, isSecret, lastStackTraceLimit, plain, secretKeys, stackConfig } from "./harness";
 
 // What index.ts hands the cluster for a stack: the runtime's settings, and only the secrets the

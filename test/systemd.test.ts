@@ -7,7 +7,7 @@ import { renderHosts } from "../components/render/hostFiles";
 import { execWord, renderUnit } from "../components/runtimes/systemdUnit";
 import { CREATE_SCRIPT, DELETE_SCRIPT, shellQuote } from "../components/runtimes/systemd";
 import { SERVICES, clusterSpecs } from "../components/services";
-import { buildTopology } from "../components/topology";
+import { buildTopology } from "../components/composition";
 import { render } from "../scripts/render";
 import { readStackConfig } from "../scripts/stackFile";
 import { secretsIn } from "../components/spec";

@@ -18,7 +18,7 @@ import {
     zookeeperDigestSecret,
 } from "../components/services/credentials";
 import { Template, fillTemplate, imageRef, jsonTemplate, secretRef, secretsIn, showTemplate, text } from "../components/spec";
-import { buildTopology } from "../components/topology";
+import { buildTopology } from "../components/composition";
 import { readStackConfig } from "../scripts/stackFile";
 import { bundleFiles, emitted } from "./emitted";
 import { Evaluation, ROOT, evaluate, evaluateFailure, plain, secretKeys, stackConfig } from "./harness";

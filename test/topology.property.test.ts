@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { ConfigError, parseConfig } from "../components/config";
 import { SERVICES } from "../components/services";
-import { buildTopology, quorumOf } from "../components/topology";
+import { buildTopology } from "../components/composition";
+import { quorumOf } from "../components/topology";
 
 // Properties of the pure topology over any host lists: any odd master count, any order, any addresses.
 

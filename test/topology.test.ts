@@ -1,5 +1,6 @@
 import { ClusterConfig, ConfigError, parseConfig } from "../components/config";
-import { buildTopology, dataRootOf, quorumOf } from "../components/topology";
+import { buildTopology } from "../components/composition";
+import { dataRootOf, quorumOf } from "../components/topology";
 
 /** A validated config from a few keys, the rest defaults. */
 function config(values: Record<string, unknown>): ClusterConfig {

@@ -1,15 +1,12 @@
 /**
  * Derives the whole cluster layout from the validated config: which hosts run which services
- * (each service's descriptor says on which list's hosts), the ports they bind, and the values
- * every service shares (ZooKeeper ids and URLs, the quorum, the registry).
+ * (each service says on which list's hosts), the ports they bind, and the values every service
+ * shares (ZooKeeper ids and URLs, the quorum, the registry).
  */
-import { ClusterConfig, ConfigError, ConfigReading, ParseOptions, crossKeyProblems, fullKey, mentions, readConfig, redact } from "../config";
-import { ServiceDescriptor } from "../service";
-import { SERVICES } from "../services";
+import { ClusterConfig, ConfigError, ConfigReading, crossKeyProblems, fullKey, mentions, redact } from "../config";
 import { resolveRoles } from "./hosts";
 import { portClashes } from "./ports";
-import { specProblems } from "./specs";
-import { ClusterRegistry, Host, Placement, PortBinding, REGISTRY_USER, Topology, ZOOKEEPER_CLIENT_PORT, batchSizeOf, parseRange, quorumOf } from "./types";
+import { ClusterRegistry, Host, PlacedService, Placement, PortBinding, REGISTRY_USER, Topology, ZOOKEEPER_CLIENT_PORT, batchSizeOf, parseRange, quorumOf } from "./types";
 
 export * from "./types";
 
@@ -24,7 +21,7 @@ function sshPorts(c: ClusterConfig): PortBinding[] {
 }
 
 /** What runs on each host, in the order the services are listed. */
-function place(hosts: readonly Host[], roles: Topology["roles"], c: ClusterConfig, services: readonly ServiceDescriptor[]): Placement[] {
+function place(hosts: readonly Host[], roles: Topology["roles"], c: ClusterConfig, services: readonly PlacedService[]): Placement[] {
     return hosts.map((host) => {
         const here = services.filter((s) => roles[s.runsOn].some((h) => h.name === host.name));
         return {
@@ -36,20 +33,10 @@ function place(hosts: readonly Host[], roles: Topology["roles"], c: ClusterConfi
 }
 
 /**
- * The layout of a stack's raw configuration (as `readConfig` takes it), or one ConfigError
- * that lists every problem at once: each key's own, those that span keys, hosts and ports, and
- * then those the services' specs would meet. Nothing later can refuse the stack.
+ * The layout of a reading of the config, or one ConfigError that lists every problem at once:
+ * each key's own, those that span keys, and those of hosts and ports.
  */
-export function stackTopology(raw: Readonly<Record<string, string>>, options: ParseOptions = {}, services: readonly ServiceDescriptor[] = SERVICES): Topology {
-    return layout(readConfig(raw, options), services);
-}
-
-/** The layout of a config whose keys are each valid; a ConfigError lists what spans keys or hosts. */
-export function buildTopology(c: ClusterConfig, services: readonly ServiceDescriptor[] = SERVICES): Topology {
-    return layout({ config: c, problems: [], invalid: new Set(), secretTexts: [] }, services);
-}
-
-function layout(reading: ConfigReading, services: readonly ServiceDescriptor[]): Topology {
+export function topologyOf(reading: ConfigReading, services: readonly PlacedService[]): Topology {
     const c = reading.config;
     const derived = crossKeyProblems(c);
     const { hosts, roles } = resolveRoles(c, derived, reading.invalid);
@@ -61,12 +48,7 @@ function layout(reading: ConfigReading, services: readonly ServiceDescriptor[]):
     if (problems.length > 0) {
         throw new ConfigError(redact(problems, reading.secretTexts));
     }
-    const t = derive(c, hosts, roles, placements);
-    const late = specProblems(t, services);
-    if (late.length > 0) {
-        throw new ConfigError(redact(late, reading.secretTexts));
-    }
-    return t;
+    return derive(c, hosts, roles, placements);
 }
 
 /** The values every service shares, from hosts and placements that have no problem. */

@@ -37,6 +37,18 @@ export interface PortBinding extends PortRequest {
 /** The host lists of the config: every service runs on the hosts of one of them. */
 export type Role = "masters" | "agents" | "bambooHosts" | "registryHost";
 
+/**
+ * What placing a service reads of it; a service's descriptor (`service.ts`) is one. The layout
+ * takes the list of them rather than the services themselves, so that it stands below them.
+ */
+export interface PlacedService {
+    readonly name: string;
+    /** The hosts it runs on. */
+    readonly runsOn: Role;
+    /** Host ports it binds, each with the config key that moves it. */
+    readonly ports: (c: ClusterConfig) => readonly PortRequest[];
+}
+
 /** What runs on one host. */
 export interface Placement {
     readonly host: Host;

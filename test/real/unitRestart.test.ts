@@ -3,7 +3,7 @@ import * as fs from "fs";
 import { parseConfig } from "../../components/config";
 import { renderUnit } from "../../components/runtimes/systemdUnit";
 import { clusterSpecs } from "../../components/services";
-import { buildTopology } from "../../components/topology";
+import { buildTopology } from "../../components/composition";
 import { execWords, unitValue } from "../emitted";
 import { docker, engineAvailable, tryDocker } from "./docker";
 

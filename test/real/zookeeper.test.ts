@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseConfig } from "../../components/config";
 import { renderZooCfg, zookeeper } from "../../components/services/zookeeper";
-import { buildTopology } from "../../components/topology";
+import { buildTopology } from "../../components/composition";
 import { Evaluation, ROOT, evaluate, secretKeys, stackConfig } from "../harness";
 import { WriteRecord, kazooAvailable, longestGapWithin, startWriter } from "../tools/zkWriter";
 import { docker, engineAvailable, runArgs, tryDocker, waitFor } from "./docker";

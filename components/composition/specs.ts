@@ -6,7 +6,7 @@
 import { fullKey as key } from "../config";
 import { ServiceDescriptor } from "../service";
 import { ServiceSpec, imageRef } from "../spec";
-import { Topology } from "./types";
+import { Topology } from "../topology/types";
 
 /**
  * Words of a spec the runtimes place on command lines as operands, not after a `--flag=`:
