@@ -35,6 +35,8 @@ describe("the rules catch what they forbid (negative controls on a scratch tree)
         ["a runtime that knows a service", "components/runtimes/y.ts", 'import "../services/master";\n', "components/services/master.ts", "runtimes-know-no-mesos"],
         ["render imported from below", "components/cluster.ts", 'import "./render/diagram";\n', "components/render/diagram.ts", "render-is-on-top"],
         ["config reaching up", "components/config/keys.ts", 'import "../topology/types";\n', "components/topology/types.ts", "config-is-the-bottom"],
+        ["topology reaching up to the services", "components/topology/x.ts", 'import "../services/master";\n', "components/services/master.ts", "topology-reads-only-config"],
+        ["topology reaching up to the model", "components/topology/x.ts", 'import "../spec";\n', "components/spec.ts", "topology-reads-only-config"],
     ])("%s", (_, from, text, to, rule) => {
         write(from, text);
         write(to, "export {};\n");
