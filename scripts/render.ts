@@ -11,15 +11,10 @@ import { renderDiagram } from "../components/render/diagram";
 import { renderHosts } from "../components/render/hostFiles";
 import { stackTopology } from "../components/composition";
 import { prepareOut, writeInside } from "./outFolder";
-import { projectDeclarations, readStackConfig, stackNames } from "./stackFile";
+import { readStackConfig, secretKeys, stackNames } from "./stackFile";
 
 const ROOT = path.resolve(__dirname, "..");
 
-/** The keys Pulumi.yaml declares secret: their values are the program's to read, not render's. */
-const secretKeys = () =>
-    Object.entries(projectDeclarations(ROOT))
-        .filter(([, d]) => d.secret)
-        .map(([k]) => k);
 
 function usage(message: string): never {
     console.error(`render: ${message}\nusage: npm run render -- --stack NAME --out DIR   (stacks: ${stackNames(ROOT).join(", ")})`);

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { CONFIG_NAMESPACE } from "../components/config";
+import { CONFIG_NAMESPACE, KEYS, fullKey } from "../components/config";
 
 interface Declaration {
     readonly default?: unknown;
@@ -12,6 +12,16 @@ interface Declaration {
 export function projectDeclarations(root: string): Record<string, Declaration> {
     const declared = parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")).config ?? {};
     return Object.fromEntries(Object.entries<Declaration>(declared).map(([k, d]) => [k.includes(":") ? k : `${CONFIG_NAMESPACE}:${k}`, d]));
+}
+
+/**
+ * The keys the program declares secret, by full key. Pulumi.yaml cannot declare them (an optional
+ * secret is impossible there: scripts/project-config.ts), so the program's own table says.
+ */
+export function secretKeys(): string[] {
+    return Object.entries(KEYS)
+        .filter(([, d]) => "secret" in d && d.secret)
+        .map(([k]) => fullKey(k));
 }
 
 /** Every stack file in `root`, by stack name. */

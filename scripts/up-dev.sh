@@ -1,23 +1,15 @@
 #!/usr/bin/env bash
-# `pulumi up` of the dev stack against a file backend in this folder (.pulumi-state), so that
-# no Pulumi Cloud account is needed and no global login is changed.
-# Needs: the Pulumi CLI (https://www.pulumi.com/docs/install/), Node.js 20+, and a running
-# Docker engine on this machine (the dev stack builds and runs everything on it).
+# npm run up:dev: `pulumi up` of the dev stack by the real engine (scripts/engine.ts), state in a
+# file backend in this folder (.pulumi-state): no Pulumi Cloud account, no global login changed.
+# The CLI is yours if `pulumi` is on PATH, else the one `npm run toolchain` builds from its Go
+# module (about 5 minutes the first time, cached after). Needs Node.js 20+ and a running Docker
+# engine on this machine (the dev stack builds and runs everything on it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-command -v pulumi >/dev/null || {
-    echo "up:dev: the Pulumi CLI is not installed; see https://www.pulumi.com/docs/install/" >&2
-    echo "up:dev: without it, 'npm run render -- --stack dev --out render-out' writes every file the stack would deploy, for review" >&2
-    exit 1
-}
 docker info >/dev/null 2>&1 || { echo "up:dev: no Docker engine answers on this machine; start one (or run scripts/docker-engine.sh start as root on Debian)" >&2; exit 1; }
-[ -d node_modules ] || npm ci
-
-mkdir -p .pulumi-state
-export PULUMI_BACKEND_URL="file://$PWD/.pulumi-state"
+[ -d node_modules ] || npm ci --no-audit --no-fund
+command -v pulumi >/dev/null || bash scripts/toolchain.sh >/dev/null
 # The file backend encrypts secrets with a passphrase; an empty one is allowed for a local dev
 # stack. Set PULUMI_CONFIG_PASSPHRASE yourself to use a real one.
-export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
-pulumi stack select dev --create --non-interactive
-pulumi up --stack dev "$@"
+exec npx ts-node -P tsconfig.json scripts/engine.ts up --stack dev "$@"

@@ -7,20 +7,22 @@ import { ROOT } from "./harness";
 const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
 
 describe("Pulumi.yaml declares exactly the keys the program reads", () => {
-    test("same keys", () => {
-        expect(Object.keys(project.config).sort()).toEqual(Object.keys(KEYS).sort());
+    const secret = (decl: (typeof KEYS)[keyof typeof KEYS]) => "secret" in decl && decl.secret === true;
+    test("same keys, but for the optional secrets, which the CLI would make required", () => {
+        // The CLI requires a declared key that has no default, and refuses a declared secret's
+        // default as unencrypted (test/engine.test.ts runs it on every stack).
+        expect(Object.keys(project.config).sort()).toEqual(
+            Object.entries(KEYS)
+                .filter(([, d]) => !secret(d))
+                .map(([k]) => k)
+                .sort(),
+        );
     });
-    test.each(Object.entries(KEYS))("%s: same type, default and description", (key, decl) => {
+    test.each(Object.entries(KEYS).filter(([, d]) => !secret(d)))("%s: same type, default and description", (key, decl) => {
         const declared = project.config[key];
         expect(declared.type).toBe(decl.kind);
         expect(declared.description).toBe(decl.description);
-        if ("secret" in decl && decl.secret) {
-            // A secret has no default; the CLI refuses to print or store it in plain text.
-            expect(declared.secret).toBe(true);
-            expect(declared.default).toBeUndefined();
-        } else {
-            expect(declared.default).toEqual(decl.schema.parse(undefined));
-        }
+        expect(declared.default).toEqual(decl.schema.parse(undefined));
         if (decl.kind === "array") {
             expect(declared.items).toEqual({ type: "string" });
         }

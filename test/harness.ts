@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, ConfigError } from "../components/config";
 import { stackTopology } from "../components/composition";
 import { MockOptions, Registered, installMocks } from "./mocks";
-import { projectDeclarations, readStackConfig, stackNames as listStacks } from "../scripts/stackFile";
+import { readStackConfig, secretKeys, stackNames as listStacks } from "../scripts/stackFile";
 
 // Internal to the SDK (absent from its typings): resolves once every pending registration has.
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
@@ -29,12 +29,6 @@ export const TEST_SECRETS: Record<string, string> = {
     [`${CONFIG_NAMESPACE}:registryTlsKey`]: TEST_TLS_KEY,
 };
 
-/** The keys Pulumi.yaml declares `secret: true`. */
-export function secretKeys(): string[] {
-    return Object.entries(projectDeclarations(ROOT))
-        .filter(([, d]) => d.secret)
-        .map(([k]) => k);
-}
 
 /**
  * The config a Pulumi CLI hands the program for `stack`. Secrets cannot be decrypted here, so
@@ -54,6 +48,7 @@ export function stackConfig(stack: string): Record<string, string> {
 }
 
 export type { Registered } from "./mocks";
+export { secretKeys } from "../scripts/stackFile";
 export { mockPassword } from "./mocks";
 
 export interface Evaluation {

@@ -1,0 +1,149 @@
+/**
+ * npm run engine -- up|preview|refresh|destroy --stack NAME [options]: the real Pulumi engine
+ * on this program. The CLI is the user's `pulumi` if one is on PATH, else the one
+ * `npm run toolchain` builds (.toolchain/bin). The program runs in this process through the
+ * Node.js SDK's own language server (@pulumi/pulumi/automation, an inline program: the CLI
+ * connects to it with --client), so no language host binary is needed: the one of 3.248 cannot
+ * be had here (toolchain/plugins.json). State goes to a file backend in .pulumi-state unless
+ * PULUMI_BACKEND_URL says otherwise; secrets use PULUMI_CONFIG_PASSPHRASE (empty by default).
+ *
+ * Before the engine runs anything, every resource plugin the program's packages need must be
+ * installed at their npm versions, as the CLI's own language host would require; a missing one
+ * stops the run naming each, so nothing is half-created.
+ */
+import * as path from "path";
+import * as readline from "readline";
+import { CONFIG_NAMESPACE } from "../components/config";
+import { missingBaseImages, missingPlugins, pulumiCli } from "./engineSetup";
+import { readStackConfig, stackNames } from "./stackFile";
+
+const ROOT = path.resolve(__dirname, "..");
+const OPERATIONS = ["up", "preview", "refresh", "destroy"] as const;
+type Operation = (typeof OPERATIONS)[number];
+
+interface Options {
+    readonly operation: Operation;
+    readonly stack: string;
+    readonly targets: string[];
+    readonly targetDependents: boolean;
+    readonly expectNoChanges: boolean;
+    readonly diff: boolean;
+    readonly refresh: boolean;
+    /** Pull missing base images before an `up` that builds here (off: nothing asked of a registry). */
+    readonly pull: boolean;
+    /** Up without the preview and its question. */
+    readonly yes: boolean;
+}
+
+function usage(message: string): never {
+    console.error(
+        `engine: ${message}\nusage: npm run engine -- ${OPERATIONS.join("|")} --stack NAME [--target URN]... [--target-dependents] [--expect-no-changes] [--diff] [--refresh] [--no-pull] [--yes]\n(stacks: ${stackNames(ROOT).join(", ")})`,
+    );
+    process.exit(2);
+}
+
+function parseArgs(argv: readonly string[]): Options {
+    const [operation, ...rest] = argv;
+    if (!OPERATIONS.includes(operation as Operation)) {
+        usage(operation === undefined ? "no operation" : `unknown operation ${JSON.stringify(operation)}`);
+    }
+    let stack: string | undefined;
+    const targets: string[] = [];
+    const flags = new Set<string>();
+    for (let i = 0; i < rest.length; i++) {
+        const arg = rest[i];
+        if (arg === "--stack" || arg === "-s" || arg === "--target" || arg === "-t") {
+            const value = rest[++i];
+            if (value === undefined) usage(`${arg} needs a value`);
+            if (arg === "--stack" || arg === "-s") stack = value;
+            else targets.push(value);
+        } else if (["--target-dependents", "--expect-no-changes", "--diff", "--refresh", "--no-pull", "--yes", "-y", "--skip-preview"].includes(arg)) {
+            flags.add(arg);
+        } else {
+            usage(`unknown option ${JSON.stringify(arg)}`);
+        }
+    }
+    if (stack === undefined) usage("--stack is required");
+    if (!stackNames(ROOT).includes(stack)) usage(`no stack file Pulumi.${stack}.yaml`);
+    return {
+        operation: operation as Operation,
+        stack,
+        targets,
+        targetDependents: flags.has("--target-dependents"),
+        expectNoChanges: flags.has("--expect-no-changes"),
+        diff: flags.has("--diff"),
+        refresh: flags.has("--refresh"),
+        pull: !flags.has("--no-pull"),
+        yes: flags.has("--yes") || flags.has("-y") || flags.has("--skip-preview"),
+    };
+}
+
+/**
+ * As `pulumi up` does on a terminal: the preview first, then a question, unless --yes (or
+ * --skip-preview) was given or nobody is there to answer (a script, CI).
+ */
+async function confirmed(options: Options, preview: () => Promise<unknown>): Promise<boolean> {
+    if (options.yes || !process.stdin.isTTY) return true;
+    await preview();
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+    const answer = await new Promise<string>((resolve) => rl.question(`Do you want to perform this update on ${options.stack}? [y/N] `, resolve));
+    rl.close();
+    return /^y(es)?$/i.test(answer.trim());
+}
+
+async function main(): Promise<void> {
+    const options = parseArgs(process.argv.slice(2));
+    const cli = pulumiCli(ROOT);
+    const problems = missingPlugins(ROOT, cli);
+    const config = readStackConfig(ROOT, options.stack).values;
+    const buildsHere = (config[`${CONFIG_NAMESPACE}:runtime`] ?? "docker") === "docker" && (config[`${CONFIG_NAMESPACE}:engine`] ?? "local") === "local";
+    const images = options.operation === "up" && buildsHere ? missingBaseImages(path.join(ROOT, "images"), { pull: options.pull }) : [];
+    if (problems.length + images.length > 0) {
+        console.error(`engine: ${options.operation} of ${options.stack} not started; nothing was created. Missing:`);
+        for (const m of [...problems, ...images]) console.error(`  - ${m}`);
+        if (problems.length > 0) {
+            console.error(`engine: install the plugins (the Pulumi installer, or PULUMI_HOME=${cli.home} ${cli.command} plugin install resource NAME VERSION --file BINARY)`);
+        }
+        if (images.length > 0) {
+            console.error(
+                "engine: give the engine the images: pull them through a registry mirror (\"registry-mirrors\" in /etc/docker/daemon.json), or `docker load -i FILE` from a machine that has them (`docker save IMAGE -o FILE`)",
+            );
+        }
+        console.error("engine: what runs without them: docs/development/engine.md");
+        process.exit(1);
+    }
+    // Loaded only now: the automation API and the program are heavy, and the checks above need neither.
+    const { LocalWorkspace, PulumiCommand, Stack } = await import("@pulumi/pulumi/automation");
+    const command = await PulumiCommand.get({ root: cli.root, skipVersionCheck: false });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = async () => require(path.join(ROOT, "index.ts"));
+    const workspace = await LocalWorkspace.create({ workDir: ROOT, program, pulumiCommand: command, envVars: cli.env });
+    const stack = await Stack.createOrSelect(options.stack, workspace);
+    const onOutput = (out: string) => process.stdout.write(out);
+    const common = { onOutput, target: options.targets.length > 0 ? options.targets : undefined, color: "auto" as const };
+    switch (options.operation) {
+        case "up":
+            if (!(await confirmed(options, () => stack.preview({ ...common, diff: options.diff, refresh: options.refresh })))) {
+                console.error("engine: not confirmed; nothing changed");
+                process.exit(1);
+            }
+            await stack.up({ ...common, targetDependents: options.targetDependents, expectNoChanges: options.expectNoChanges, diff: options.diff, refresh: options.refresh });
+            break;
+        case "preview":
+            await stack.preview({ ...common, targetDependents: options.targetDependents, expectNoChanges: options.expectNoChanges, diff: options.diff, refresh: options.refresh });
+            break;
+        case "refresh":
+            await stack.refresh({ ...common, expectNoChanges: options.expectNoChanges });
+            break;
+        case "destroy":
+            await stack.destroy({ ...common, targetDependents: options.targetDependents });
+            break;
+    }
+}
+
+main().catch((e: unknown) => {
+    // The automation API's error repeats the CLI's whole output, which was shown as it came.
+    const err = e as { commandResult?: { code?: number }; message?: string };
+    console.error(err.commandResult !== undefined ? `engine: pulumi exited with ${err.commandResult.code}` : `engine: ${err.message ?? String(e)}`);
+    process.exit(1);
+});
