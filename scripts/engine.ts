@@ -11,6 +11,7 @@
  * installed at their npm versions, as the CLI's own language host would require; a missing one
  * stops the run naming each, so nothing is half-created.
  */
+import * as fs from "fs";
 import * as path from "path";
 import * as readline from "readline";
 import { CONFIG_NAMESPACE } from "../components/config";
@@ -24,6 +25,8 @@ type Operation = (typeof OPERATIONS)[number];
 interface Options {
     readonly operation: Operation;
     readonly stack: string;
+    /** The folder with Pulumi.yaml and the stack files: the project, or a copy of it elsewhere. */
+    readonly dir: string;
     readonly targets: string[];
     readonly targetDependents: boolean;
     readonly expectNoChanges: boolean;
@@ -37,7 +40,7 @@ interface Options {
 
 function usage(message: string): never {
     console.error(
-        `engine: ${message}\nusage: npm run engine -- ${OPERATIONS.join("|")} --stack NAME [--target URN]... [--target-dependents] [--expect-no-changes] [--diff] [--refresh] [--no-pull] [--yes]\n(stacks: ${stackNames(ROOT).join(", ")})`,
+        `engine: ${message}\nusage: npm run engine -- ${OPERATIONS.join("|")} --stack NAME [--target URN]... [--target-dependents] [--expect-no-changes] [--diff] [--refresh] [--no-pull] [--yes] [--dir DIR]\n(stacks: ${stackNames(ROOT).join(", ")})`,
     );
     process.exit(2);
 }
@@ -48,14 +51,16 @@ function parseArgs(argv: readonly string[]): Options {
         usage(operation === undefined ? "no operation" : `unknown operation ${JSON.stringify(operation)}`);
     }
     let stack: string | undefined;
+    let dir = ROOT;
     const targets: string[] = [];
     const flags = new Set<string>();
     for (let i = 0; i < rest.length; i++) {
         const arg = rest[i];
-        if (arg === "--stack" || arg === "-s" || arg === "--target" || arg === "-t") {
+        if (["--stack", "-s", "--target", "-t", "--dir"].includes(arg)) {
             const value = rest[++i];
             if (value === undefined) usage(`${arg} needs a value`);
             if (arg === "--stack" || arg === "-s") stack = value;
+            else if (arg === "--dir") dir = path.resolve(value);
             else targets.push(value);
         } else if (["--target-dependents", "--expect-no-changes", "--diff", "--refresh", "--no-pull", "--yes", "-y", "--skip-preview"].includes(arg)) {
             flags.add(arg);
@@ -64,10 +69,12 @@ function parseArgs(argv: readonly string[]): Options {
         }
     }
     if (stack === undefined) usage("--stack is required");
-    if (!stackNames(ROOT).includes(stack)) usage(`no stack file Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(path.join(dir, "Pulumi.yaml"))) usage(`no Pulumi.yaml in ${dir}`);
+    if (!stackNames(dir).includes(stack)) usage(`no stack file Pulumi.${stack}.yaml in ${dir}`);
     return {
         operation: operation as Operation,
         stack,
+        dir,
         targets,
         targetDependents: flags.has("--target-dependents"),
         expectNoChanges: flags.has("--expect-no-changes"),
@@ -95,7 +102,7 @@ async function main(): Promise<void> {
     const options = parseArgs(process.argv.slice(2));
     const cli = pulumiCli(ROOT);
     const problems = missingPlugins(ROOT, cli);
-    const config = readStackConfig(ROOT, options.stack).values;
+    const config = readStackConfig(options.dir, options.stack).values;
     const buildsHere = (config[`${CONFIG_NAMESPACE}:runtime`] ?? "docker") === "docker" && (config[`${CONFIG_NAMESPACE}:engine`] ?? "local") === "local";
     const images = options.operation === "up" && buildsHere ? missingBaseImages(path.join(ROOT, "images"), { pull: options.pull }) : [];
     if (problems.length + images.length > 0) {
@@ -117,7 +124,7 @@ async function main(): Promise<void> {
     const command = await PulumiCommand.get({ root: cli.root, skipVersionCheck: false });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = async () => require(path.join(ROOT, "index.ts"));
-    const workspace = await LocalWorkspace.create({ workDir: ROOT, program, pulumiCommand: command, envVars: cli.env });
+    const workspace = await LocalWorkspace.create({ workDir: options.dir, program, pulumiCommand: command, envVars: cli.env });
     const stack = await Stack.createOrSelect(options.stack, workspace);
     const onOutput = (out: string) => process.stdout.write(out);
     const common = { onOutput, target: options.targets.length > 0 ? options.targets : undefined, color: "auto" as const };
