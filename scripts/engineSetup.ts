@@ -54,7 +54,8 @@ export function pulumiCli(root: string, env: NodeJS.ProcessEnv = process.env): P
     if (!fs.existsSync(command)) {
         throw new Error(`no Pulumi CLI: none on PATH and none built here; run \`npm run toolchain\` (builds ${command}) or install the Pulumi CLI`);
     }
-    const home = path.join(toolchain, "pulumi-home");
+    // MESOS_CLUSTER_PULUMI_HOME: another plugin folder (the tests': stand-in plugins, never installed in the toolchain's).
+    const home = env.MESOS_CLUSTER_PULUMI_HOME ?? path.join(toolchain, "pulumi-home");
     return {
         command,
         root: toolchain,

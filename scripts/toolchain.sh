@@ -33,33 +33,48 @@ if [ -z "$GO" ]; then
 fi
 
 version=$(awk '$1 == "github.com/pulumi/pulumi/pkg/v3" { print $2; exit }' "$CLI_MODULE/go.mod")
-flags=(-trimpath -tags osusergo,grpcnotrace -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version")
 # The release build's settings (pulumi/pulumi .goreleaser.yml): static, no cgo.
 export CGO_ENABLED=0 GOFLAGS=-mod=readonly
-key=$( { cat "$CLI_MODULE/go.mod" "$CLI_MODULE/go.sum"; "$GO" env GOVERSION GOOS GOARCH; printf '%s\n' "${flags[@]}"; } | sha256sum | cut -c1-16)
-cached=$CACHE/pulumi-$version-$key
 
-if [ -x "$cached/pulumi" ]; then
-    say "reused the build of pulumi $version ($cached)"
-else
-    say "building pulumi $version with $("$GO" env GOVERSION) (cold: about 5 minutes on 2 cores; modules and objects are cached by Go)"
-    start=$SECONDS
-    (cd "$CLI_MODULE" && "$GO" mod download -x 2>&1) | awk '/^# get .*: 200 OK/ { n++; if (n % 100 == 0) printf "toolchain: downloaded %d modules\n", n > "/dev/stderr" }'
-    mkdir -p "$CACHE"
-    tmp=$(mktemp -d "$CACHE/.build.XXXXXX")
-    trap 'rm -rf "$tmp"' EXIT
-    (cd "$CLI_MODULE" && "$GO" build -v "${flags[@]}" -o "$tmp/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi 2>&1) |
-        awk '{ n++; if (n % 200 == 0) printf "toolchain: compiled %d packages\n", n > "/dev/stderr" } /^(#|.*\.go:[0-9]+)/ { print > "/dev/stderr" }'
-    [ "${PIPESTATUS[0]}" -eq 0 ] && [ -x "$tmp/pulumi" ] || { say "the build of pulumi $version failed (above)"; exit 1; }
-    # Renamed into place whole, so an interrupted build never leaves a cached half.
-    mv "$tmp" "$cached"
-    trap - EXIT
-    say "built pulumi $version in $((SECONDS - start)) s"
-fi
-mkdir -p "$BIN"
-cmp -s "$cached/pulumi" "$BIN/pulumi" || cp "$cached/pulumi" "$BIN/pulumi"
+# build_cached LABEL MODULE_DIR PACKAGE OUT -- GO_BUILD_FLAGS...: OUT, built once per everything
+# that goes into it (the module's files, Go's version, the flags) and kept in $CACHE.
+build_cached() {
+    local label=$1 dir=$2 package=$3 out=$4
+    shift 5
+    local key cached tmp start
+    key=$( { cat "$dir"/go.mod "$dir"/go.sum; find "$dir" -name '*.go' -print0 | sort -z | xargs -0r cat; "$GO" env GOVERSION GOOS GOARCH; printf '%s\n' "$@"; } | sha256sum | cut -c1-16)
+    cached=$CACHE/$label-$key
+    if [ -x "$cached/bin" ]; then
+        say "reused the build of $label ($cached)"
+    else
+        say "building $label with $("$GO" env GOVERSION) (the CLI: about 5 minutes cold on 2 cores; Go caches modules and objects)"
+        start=$SECONDS
+        (cd "$dir" && "$GO" mod download -x 2>&1) | awk '/^# get .*: 200 OK/ { n++; if (n % 100 == 0) printf "toolchain: downloaded %d modules\n", n > "/dev/stderr" }'
+        mkdir -p "$CACHE"
+        tmp=$(mktemp -d "$CACHE/.build.XXXXXX")
+        (cd "$dir" && "$GO" build -v "$@" -o "$tmp/bin" "$package" 2>&1) |
+            awk '{ n++; if (n % 200 == 0) printf "toolchain: compiled %d packages\n", n > "/dev/stderr" } /^(#|.*\.go:[0-9]+)/ { print > "/dev/stderr" }'
+        if [ "${PIPESTATUS[0]}" -ne 0 ] || [ ! -x "$tmp/bin" ]; then
+            rm -rf "$tmp"
+            say "the build of $label failed (above)"
+            exit 1
+        fi
+        # Renamed into place whole, so an interrupted build never leaves a cached half.
+        rm -rf "$cached"
+        mv "$tmp" "$cached"
+        say "built $label in $((SECONDS - start)) s"
+    fi
+    mkdir -p "$(dirname "$out")"
+    cmp -s "$cached/bin" "$out" || cp "$cached/bin" "$out"
+}
+
+build_cached "pulumi-$version" "$CLI_MODULE" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$BIN/pulumi" -- \
+    -trimpath -tags osusergo,grpcnotrace -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version"
 got=$("$BIN/pulumi" version)
 [ "$got" = "$version" ] || { say "$BIN/pulumi reports $got, not $version"; exit 1; }
+# The tests' stand-in provider (toolchain/standin/main.go says what it is and is not): built here,
+# installed by the tests only, in a plugin folder of their own.
+build_cached standin-provider toolchain/standin . "$ROOT/.toolchain/standin/pulumi-resource-standin" -- -trimpath
 
 # The plugins. The module proxy answers each exact version at once: served, or refused.
 probe=$(mktemp -d)
