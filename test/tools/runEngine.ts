@@ -22,7 +22,6 @@ async function main(): Promise<void> {
     const options: Options = json ? JSON.parse(json) : {};
     const cli = pulumiCli(ROOT);
     const pulumiCommand = await PulumiCommand.get({ root: cli.root });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = async () => require(path.join(ROOT, "index.ts"));
     const workspace = await LocalWorkspace.create({ workDir: dir, program, pulumiCommand, envVars: cli.env });
     const stack = await Stack.createOrSelect(stackName, workspace);
