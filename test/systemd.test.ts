@@ -5,6 +5,7 @@ import * as path from "path";
 import { parseConfig } from "../components/config";
 import { renderHosts } from "../components/render/hostFiles";
 import { execWord, renderUnit } from "../components/runtimes/systemdUnit";
+import { shellProgram } from "../components/runtimes/shellProgram";
 import { CREATE_SCRIPT, DELETE_SCRIPT, shellQuote } from "../components/runtimes/systemd";
 import { SERVICES, clusterSpecs } from "../components/services";
 import { buildTopology } from "../components/topology";
@@ -69,6 +70,11 @@ describe("unit rendering", () => {
         for (const script of [CREATE_SCRIPT, DELETE_SCRIPT]) {
             expect(spawnSync("sh", ["-n", "-c", script]).status).toBe(0);
         }
+    });
+
+    test("a program's file with a slot left unfilled, or a value with no slot, is refused", () => {
+        expect(() => shellProgram("free-name.sh")).toThrow("free-name.sh: @DOCKER@ is given no value");
+        expect(() => shellProgram("unit-delete.sh", { DOCKER: "/usr/bin/docker" })).toThrow("unit-delete.sh has no @DOCKER@");
     });
 });
 
