@@ -164,8 +164,9 @@ if [ "${1:-}" = "health" ]; then
     exit $?
 fi
 
-: "${ZOO_MY_ID:?set ZOO_MY_ID to this member's id (1-255)}"
-: "${ZOO_SERVERS:?set ZOO_SERVERS to the ensemble's server.N lines, separated by spaces}"
+# No quote in these messages: bash takes one there as a quote, and the next check with it.
+: "${ZOO_MY_ID:?set ZOO_MY_ID to the id of this member (1-255)}"
+: "${ZOO_SERVERS:?set ZOO_SERVERS to the server.N lines of the ensemble, separated by spaces}"
 case "$ZOO_MY_ID" in
     '' | *[!0-9]*) die "ZOO_MY_ID=$ZOO_MY_ID is not a number from 1 to 255" ;;
 esac
