@@ -3,7 +3,8 @@ import { BAMBOO_ZK_PATH, HAPROXY_CONFIG, HAPROXY_FRONT, HAPROXY_INITIAL, bamboo 
 import { HAPROXY_STATS_PATH, renderBambooFront, renderHaproxyInitial, renderHaproxyTemplate } from "../components/services/haproxy";
 import { fillTemplate, showTemplate } from "../components/spec";
 import { Topology, buildTopology } from "../components/topology";
-import { TemplateData, cleanUp, haproxyCheck, renderTemplate, toolAvailable } from "./bamboo/tools";
+import { TemplateData, cleanUp, haproxyCheck, renderTemplate } from "./bamboo/tools";
+import { toolAvailable } from "./tools/available";
 import { emitted } from "./emitted";
 import { evaluate, plain, secretKeys, stackConfig, stackNames } from "./harness";
 
