@@ -58,7 +58,7 @@ base_image() {
     fi
     local rootfs
     log "debootstrap bookworm for $BASE_IMAGE"
-    rootfs=$(make_rootfs)
+    rootfs=$(make_rootfs "")
     tar -C "$rootfs" -c . | docker import - "$BASE_IMAGE" >/dev/null
     rm -rf "$rootfs"
     log "imported $BASE_IMAGE"

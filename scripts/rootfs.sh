@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by docker-engine.sh and systemd-hosts.sh: a Debian bookworm root filesystem made with
 # debootstrap from the mirror this machine's apt already uses, for `docker import`.
 

@@ -227,3 +227,44 @@ describe.each([
         }
     });
 });
+
+// A required variable is checked with `: "${NAME:?message}"`. Inside that, bash takes a quote in
+// the message as a quote (dash does not): one with an apostrophe ran to the next check's, so bash
+// never ran that check (an empty PORT1 started Chronos with no libprocess port), and bash as
+// /bin/sh printed the message without it. Each check is run under dash, bash and bash as sh.
+describe.each([
+    { image: "chronos", set: { PORT0: "4400", PORT1: "4401" } },
+    { image: "zookeeper", set: { ZOO_MY_ID: "1", ZOO_SERVERS: "server.1=127.0.0.1:2888:3888:participant;127.0.0.1:2181" } },
+])("$image's entrypoint refuses a missing variable with its own message, under any shell", ({ image, set }) => {
+    const script = path.join(ROOT, "images", image, "entrypoint.sh");
+    const source = fs.readFileSync(script, "utf8");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${image}-required-`));
+    // bash named sh runs as it would as an image's /bin/sh: in POSIX mode.
+    fs.symlinkSync(spawnSync("sh", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim(), path.join(dir, "sh"));
+    // Stands in for the daemon, should a check let the start through.
+    const daemon = path.join(dir, "daemon");
+    fs.writeFileSync(daemon, "#!/bin/sh\necho started\n", { mode: 0o755 });
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const shells = { dash: "dash", bash: "bash", "bash as sh": path.join(dir, "sh") };
+    const absent = path.join(dir, "absent");
+
+    describe.each(Object.keys(set))("%s", (name) => {
+        const message = new RegExp(`: "\\$\\{${name}:\\?([^}]*)\\}"`).exec(source)?.[1];
+        test.each(Object.keys(shells).flatMap((shell) => [
+            [shell, "unset"],
+            [shell, "empty"],
+        ]))("under %s, %s", (shell, how) => {
+            expect(message).toBeDefined();
+            const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, JAVA: daemon, MAIL_PASSWORD_FILE: absent, ZK_AUTH_FILE: absent, HTTP_CREDENTIALS_FILE: absent, ...set };
+            if (how === "unset") {
+                delete env[name];
+            } else {
+                env[name] = "";
+            }
+            const r = spawnSync(shells[shell as keyof typeof shells], [script], { encoding: "utf8", env, timeout: 10_000 });
+            // dash says `script: 11: NAME: …`, bash `script: line 11: NAME: …`.
+            const said = r.stderr.replace(/^[^\n]*?: (line )?\d+: /, "");
+            expect({ failed: r.status !== 0, stdout: r.stdout, said }).toEqual({ failed: true, stdout: "", said: `${name}: ${message}\n` });
+        });
+    });
+});

@@ -4,7 +4,8 @@ import { HAPROXY_STATS_PATH, renderBambooFront, renderHaproxyInitial, renderHapr
 import { fillTemplate, showTemplate } from "../components/spec";
 import { buildTopology } from "../components/composition";
 import { Topology } from "../components/topology";
-import { TemplateData, cleanUp, haproxyCheck, renderTemplate, toolAvailable } from "./bamboo/tools";
+import { TemplateData, cleanUp, haproxyCheck, renderTemplate } from "./bamboo/tools";
+import { toolAvailable } from "./tools/available";
 import { emitted } from "./emitted";
 import { evaluate, plain, secretKeys, stackConfig, stackNames } from "./harness";
 

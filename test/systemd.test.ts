@@ -5,6 +5,7 @@ import * as path from "path";
 import { parseConfig } from "../components/config";
 import { renderHosts } from "../components/render/hostFiles";
 import { execWord, renderUnit } from "../components/runtimes/systemdUnit";
+import { shellProgram } from "../components/runtimes/shellProgram";
 import { CREATE_SCRIPT, DELETE_SCRIPT, shellQuote } from "../components/runtimes/systemd";
 import { SERVICES, clusterSpecs } from "../components/services";
 import { buildTopology } from "../components/composition";
@@ -15,6 +16,13 @@ import { bundleFiles, emitted, execWords, unitValue } from "./emitted";
 import { ROOT, TEST_PRIVATE_KEY, evaluate, isSecret, plain, stackConfig, stackNames } from "./harness";
 
 const devTopology = () => buildTopology(parseConfig({}));
+
+/** prod's config without its own registry, pulling from `registry` ("" for none). */
+function prodPullingFrom(registry: string): Record<string, string> {
+    const c: Record<string, string> = { ...stackConfig("prod"), "mesos-cluster:registry": registry, "mesos-cluster:registryHost": "", "mesos-cluster:registryAuth": "false", "mesos-cluster:registryTlsCertificate": "" };
+    delete c["mesos-cluster:registryTlsKey"];
+    return c;
+}
 
 describe("unit rendering", () => {
     test.each([
@@ -63,6 +71,45 @@ describe("unit rendering", () => {
             expect(spawnSync("sh", ["-n", "-c", script]).status).toBe(0);
         }
     });
+
+    test("a program's file with a slot left unfilled, or a value with no slot, is refused", () => {
+        expect(() => shellProgram("free-name.sh")).toThrow("free-name.sh: @DOCKER@ is given no value");
+        expect(() => shellProgram("unit-delete.sh", { DOCKER: "/usr/bin/docker" })).toThrow("unit-delete.sh has no @DOCKER@");
+    });
+});
+
+// The golden copy was written from the code in which the scripts were still strings in
+// TypeScript (its `made` says which commit), so that moving them into files is shown to change no
+// byte the hosts are sent: a changed command would restart every unit on the next `pulumi up`.
+describe("what the hosts are sent, byte for byte as test/golden/unitCommands.json", () => {
+    const GOLDEN = path.join(__dirname, "golden", "unitCommands.json");
+    // Units that cover sudo and root, a pull with a login, an anonymous one, none, and an image
+    // already on its host.
+    const cases = [
+        { name: "prod", config: () => stackConfig("prod"), stack: "prod", units: ["mesos-zookeeper-m1-unit", "mesos-agent-a1-unit", "mesos-registry-r1-unit"] },
+        { name: "prod pulling anonymously", config: () => prodPullingFrom("registry.example.com:5000"), stack: "prod", units: ["mesos-zookeeper-m1-unit"] },
+        { name: "prod pulling nothing", config: () => prodPullingFrom(""), stack: "prod", units: ["mesos-chronos-m1-unit"] },
+        { name: "e2e (root)", config: () => stackConfig("e2e"), stack: "e2e", units: ["mesos-master-h11-unit"] },
+    ];
+
+    test("the create and delete commands and the unit's ExecStartPre", async () => {
+        const sent: Record<string, string>[] = [];
+        for (const c of cases) {
+            const e = await evaluate(c.config(), c.stack);
+            for (const unit of c.units) {
+                const i = plain(e.byName(unit).inputs);
+                const unitFile = [...bundleFiles(i.stdin).entries()].find(([p]) => p.endsWith(".service"))![1].content;
+                sent.push({ case: c.name, unit, create: i.create, delete: i.delete, execStartPre: unitValue(unitFile, "ExecStartPre")! });
+            }
+        }
+        if (process.env.WRITE_GOLDEN === "1") {
+            const git = (...args: string[]) => spawnSync("git", ["-C", ROOT, ...args], { encoding: "utf8" }).stdout.trim();
+            const made = `WRITE_GOLDEN=1 npx jest test/systemd.test.ts -t golden, at ${git("rev-parse", "HEAD")}${git("status", "--porcelain", "--", "components", "index.ts") === "" ? "" : " with changes to the program not committed"}`;
+            fs.mkdirSync(path.dirname(GOLDEN), { recursive: true });
+            fs.writeFileSync(GOLDEN, `${JSON.stringify({ made, units: sent }, null, 2)}\n`);
+        }
+        expect(sent).toEqual(JSON.parse(fs.readFileSync(GOLDEN, "utf8")).units);
+    }, 120_000);
 });
 
 describe("stack prod: one remote.Command per service per host", () => {
@@ -140,12 +187,7 @@ describe("stack prod: one remote.Command per service per host", () => {
         }
     });
 
-    /** prod without its own registry, pulling from `registry` ("" for none). */
-    const outside = (registry: string) => {
-        const c: Record<string, string> = { ...config, "mesos-cluster:registry": registry, "mesos-cluster:registryHost": "", "mesos-cluster:registryAuth": "false", "mesos-cluster:registryTlsCertificate": "" };
-        delete c["mesos-cluster:registryTlsKey"];
-        return evaluate(c, "prod");
-    };
+    const outside = (registry: string) => evaluate(prodPullingFrom(registry), "prod");
 
     test("with an outside registry, units pull from it without a login, and nothing is pushed", async () => {
         const e = await outside("registry.example.com:5000");

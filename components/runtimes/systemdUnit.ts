@@ -1,5 +1,6 @@
 /** The files the systemd runtime writes on a host for a spec: its unit, env file and pull login. */
 import { HostFile, SERVICE_LABEL_KEY, ServiceSpec, Template, argsFor, envList, secretRef, text } from "../spec";
+import { shellProgram } from "./shellProgram";
 
 /** Where units and their env files live on a host. */
 export const UNIT_DIR = "/etc/systemd/system";
@@ -62,15 +63,10 @@ export function execWord(word: string): string {
 const execLine = (words: readonly string[]) => words.map(execWord).join(" \\\n    ");
 
 /**
- * Removes container `$1` and waits until Docker has let go of its name: 30 s at most (each
- * docker call bounded too), then the start fails and systemd tries again.
+ * Frees the name of container `$1` (free-name.sh, which says why and how). An Exec line is one
+ * line: the file's lines are joined with "; ".
  */
-export const FREE_NAME = [
-    `d="timeout 10 ${DOCKER}"; t=$(date +%s)`,
-    'while $d container inspect "$1" >/dev/null 2>&1; do $d rm -f "$1" >/dev/null 2>&1 || true',
-    '[ $(( $(date +%s) - t )) -lt 30 ] || { echo "container $1 still exists after 30s" >&2; exit 1; }',
-    "sleep 0.1; done",
-].join("; ");
+export const FREE_NAME = shellProgram("free-name.sh", { DOCKER }).split("\n").join("; ");
 
 /**
  * The unit that runs a spec's container: docker's client in the foreground, supervised by

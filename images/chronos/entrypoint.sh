@@ -7,8 +7,9 @@
 # Chronos takes its SMTP password only as --mail_password. The program mounts it as a file, so
 # that it is never in a unit, a container's environment or Pulumi's diff; this appends it.
 set -eu
-: "${PORT0:?set PORT0 to Chronos's HTTP port}"
-: "${PORT1:?set PORT1 to Chronos's libprocess port}"
+# No quote in these messages: bash takes one there as a quote, and the next check with it.
+: "${PORT0:?set PORT0 to the HTTP port of Chronos}"
+: "${PORT1:?set PORT1 to the libprocess port of Chronos}"
 JAVA=${JAVA:-java}
 CHRONOS_JAR=${CHRONOS_JAR:-/chronos/chronos.jar}
 MAIL_PASSWORD_FILE=${MAIL_PASSWORD_FILE:-/etc/chronos/mail-password}

@@ -22,7 +22,7 @@ for arg in "$@"; do
         --work_dir=*) work_dir=${arg#--work_dir=} ;;
     esac
 done
-[ -n "$quorum" ] && [ -n "$work_dir" ] || die "needs --quorum= and --work_dir= among its arguments"
+{ [ -n "$quorum" ] && [ -n "$work_dir" ]; } || die "needs --quorum= and --work_dir= among its arguments"
 : "${MASTERS:?set MASTERS to the host:port of every master, comma-separated}"
 record="$work_dir/mesos-cluster-masters"
 

@@ -63,7 +63,7 @@ membership_of() { four "$1" conf | sed -n '/^membership:/,$p' | grep '^server\.'
 peers() {
     {
         for line in $ZOO_SERVERS; do echo "$line"; done
-        [ -f "$CONF" ] && dynamic_file >/dev/null && grep '^server\.' "$(dynamic_file)" || true
+        { [ -f "$CONF" ] && dynamic_file >/dev/null && grep '^server\.' "$(dynamic_file)"; } || true
     } | while read -r line; do
         [ "$(id_of "$line")" = "$ZOO_MY_ID" ] || client_of "$line"
     done | sort -u
@@ -164,12 +164,13 @@ if [ "${1:-}" = "health" ]; then
     exit $?
 fi
 
-: "${ZOO_MY_ID:?set ZOO_MY_ID to this member's id (1-255)}"
-: "${ZOO_SERVERS:?set ZOO_SERVERS to the ensemble's server.N lines, separated by spaces}"
+# No quote in these messages: bash takes one there as a quote, and the next check with it.
+: "${ZOO_MY_ID:?set ZOO_MY_ID to the id of this member (1-255)}"
+: "${ZOO_SERVERS:?set ZOO_SERVERS to the server.N lines of the ensemble, separated by spaces}"
 case "$ZOO_MY_ID" in
     '' | *[!0-9]*) die "ZOO_MY_ID=$ZOO_MY_ID is not a number from 1 to 255" ;;
 esac
-[ "$ZOO_MY_ID" -ge 1 ] && [ "$ZOO_MY_ID" -le 255 ] || die "ZOO_MY_ID=$ZOO_MY_ID is not a number from 1 to 255"
+{ [ "$ZOO_MY_ID" -ge 1 ] && [ "$ZOO_MY_ID" -le 255 ]; } || die "ZOO_MY_ID=$ZOO_MY_ID is not a number from 1 to 255"
 my_line >/dev/null || die "ZOO_SERVERS has no server.$ZOO_MY_ID line for this member"
 [ -s "$SUPER_PASSWORD_FILE" ] || die "$SUPER_PASSWORD_FILE (the superuser's password) is missing or empty"
 

@@ -5,7 +5,8 @@ import * as os from "os";
 import * as path from "path";
 import { renderBambooFront, renderHaproxyInitial, renderHaproxyTemplate } from "../../components/services/haproxy";
 import { fillTemplate } from "../../components/spec";
-import { haproxyCheck, renderTemplate, toolAvailable } from "../bamboo/tools";
+import { haproxyCheck, renderTemplate } from "../bamboo/tools";
+import { toolAvailable } from "../tools/available";
 import { ROOT } from "../harness";
 import { waitFor } from "./docker";
 
