@@ -80,13 +80,22 @@ build_cached standin-provider toolchain/standin . "$ROOT/.toolchain/standin/pulu
 probe=$(mktemp -d)
 trap 'rm -rf "$probe"' EXIT
 missing=0
+# Each plugin of toolchain/plugins.json with its npm package's version, a tab-separated row.
+# shellcheck disable=SC2016 # JavaScript, whose ${...} are its own
+plugin_rows='
+    const { plugins } = require("./toolchain/plugins.json");
+    for (const p of plugins) {
+        const npm = require(`./node_modules/${p.npm}/package.json`).version;
+        console.log([p.kind, p.name, npm, p.module, String(p.version), p.without].join("\t"));
+    }'
 while IFS=$'\t' read -r kind name npmVersion module moduleVersion without; do
     if [ "$moduleVersion" = "null" ]; then
         say "plugin $kind $name $npmVersion: not built: the upstream commit of that release is not known here ($module); without it, $without"
         missing=$((missing + 1))
         continue
     fi
-    answer=$(cd "$probe" && GOFLAGS=-mod=mod "$GO" mod download -json "$module@$moduleVersion" 2>&1 || true)
+    # A refusal is an answer, not a failure of this script.
+    answer=$(cd "$probe" && { GOFLAGS=-mod=mod "$GO" mod download -json "$module@$moduleVersion" 2>&1 || true; })
     if grep -q '"Error"' <<<"$answer"; then
         # The proxy's answer, e.g. "403 Forbidden" (this proxy's word for a version it does not serve).
         reason=$(sed -n 's/.*"Error": ".*: \([0-9][0-9][0-9] [A-Za-z ]*\)\\n.*/\1/p' <<<"$answer" | head -n1)
@@ -95,12 +104,7 @@ while IFS=$'\t' read -r kind name npmVersion module moduleVersion without; do
         say "plugin $kind $name $npmVersion: $module@$moduleVersion is served, but building it is not written yet; without it, $without"
     fi
     missing=$((missing + 1))
-done < <(node -e '
-    const { plugins } = require("./toolchain/plugins.json");
-    for (const p of plugins) {
-        const npm = require(`./node_modules/${p.npm}/package.json`).version;
-        console.log([p.kind, p.name, npm, p.module, String(p.version), p.without].join("\t"));
-    }')
+done < <(node -e "$plugin_rows")
 if [ "$missing" -gt 0 ]; then
     say "$missing plugin(s) missing: where they can be had (the Pulumi installer, or \`pulumi plugin install resource NAME VERSION --file BINARY\`"
     say "with PULUMI_HOME=$ROOT/.toolchain/pulumi-home), the engine finds them there; docs/development/engine.md says what runs without them"
