@@ -63,6 +63,7 @@ const cases: Case[] = [
     ["a mail password in plain text", {}, /mesos-cluster:chronosMailPassword: is stored in plain text/, { base: "prod", secret: [K("sshPrivateKey")] }],
     ["a mail password without a server", { [K("chronosMailServer")]: "", [K("chronosMailUser")]: "", [K("chronosMailFrom")]: "", [K("chronosMailSsl")]: "false" }, /mesos-cluster:chronosMailPassword: is set but mesos-cluster:chronosMailServer is empty/, { base: "prod" }],
     ["a mail server without a sender", { [K("chronosMailFrom")]: "" }, /mesos-cluster:chronosMailFrom: Chronos needs a sender address/, { base: "prod" }],
+    ["mail over SSL to a port Chronos would not use", { [K("chronosMailServer")]: "smtp.example.com:587" }, /mesos-cluster:chronosMailServer: port 587 with mesos-cluster:chronosMailSsl, but Chronos over SSL connects to port 465/, { base: "prod" }],
     ["a mail server that is not host:port", { [K("chronosMailServer")]: "smtp.example.com" }, /mesos-cluster:chronosMailServer: must be empty or "host:port"/, { base: "prod" }],
     ["a Bamboo host that names no host", { [K("bambooHosts")]: json(["edge"]) }, /mesos-cluster:bambooHosts\[0\]: "edge" has no address and is not a master or agent; write it as "edge=ADDRESS"/],
     ["a Bamboo host on an agent's name at another address", { [K("bambooHosts")]: json(["a1=10.0.0.99"]) }, /mesos-cluster:bambooHosts\[0\]: "a1" is a master or agent at 10\.0\.0\.21 but listed here at 10\.0\.0\.99; write just "a1" to run Bamboo on that host/],

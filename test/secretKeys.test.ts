@@ -28,7 +28,7 @@ const VALUES: Record<string, string> = {
     dataRoot: "/srv/secret-data-root",
     logLevel: "WARNING",
     readinessTimeoutSeconds: "377",
-    chronosMailServer: "smtp-secret.example.com:587",
+    chronosMailServer: "smtp-secret.example.com:465",
     chronosMailUser: "mailuser-secret-name",
     chronosMailFrom: "from-secret@example.com",
     chronosMailSsl: "false",

@@ -249,7 +249,7 @@ export const KEYS = {
         kind: "string",
         schema: z
             .string()
-            .regex(/^([A-Za-z0-9.-]+:\d{1,5})?$/, { error: 'must be empty or "host:port", e.g. "smtp.example.com:587"' })
+            .regex(/^([A-Za-z0-9.-]+:\d{1,5})?$/, { error: 'must be empty or "host:port", e.g. "smtp.example.com:465"' })
             .default(""),
         description: "SMTP server Chronos sends job notifications through (host:port); empty: no mail.",
     },
@@ -266,7 +266,7 @@ export const KEYS = {
     chronosMailSsl: {
         kind: "boolean",
         schema: z.boolean({ error: "must be true or false" }).default(false),
-        description: "Whether Chronos talks to the SMTP server over SSL.",
+        description: "Whether Chronos talks to the SMTP server over SSL (SMTPS): Chronos then connects to port 465 whatever port chronosMailServer gives, so the port must be 465; Chronos has no STARTTLS.",
     },
     chronosMailPassword: {
         kind: "string",

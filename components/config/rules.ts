@@ -5,6 +5,15 @@
  */
 import { ClusterConfig, fullKey as key } from "./keys";
 
+/**
+ * The port Chronos 3.0.2 sends mail to over SSL, whatever --mail_server says: it calls
+ * setSSLOnConnect then setSmtpPort (mesos/chronos v3.0.2 src/main/scala/org/apache/mesos/chronos/
+ * notification/MailClient.scala), and commons-email 1.3.3 then sets mail.smtp.port to its
+ * sslSmtpPort, "465" unless setSslSmtpPort is called, which Chronos never does (Email.java,
+ * getMailSession). Nor does Chronos call setStartTLSEnabled: no STARTTLS (port 587).
+ */
+export const CHRONOS_SSL_SMTP_PORT = 465;
+
 /** Chronos's mail keys only make sense together. */
 function mailProblems(c: ClusterConfig): string[] {
     const problems: string[] = [];
@@ -22,6 +31,12 @@ function mailProblems(c: ClusterConfig): string[] {
         }
     } else if (c.chronosMailFrom === "") {
         problems.push(`${key("chronosMailFrom")}: Chronos needs a sender address when ${key("chronosMailServer")} is set`);
+    }
+    const port = /:(\d+)$/.exec(c.chronosMailServer)?.[1];
+    if (c.chronosMailSsl && port !== undefined && Number(port) !== CHRONOS_SSL_SMTP_PORT) {
+        problems.push(
+            `${key("chronosMailServer")}: port ${port} with ${key("chronosMailSsl")}, but Chronos over SSL connects to port ${CHRONOS_SSL_SMTP_PORT} whatever port is given, and has no STARTTLS; use the server's SMTPS port (host:${CHRONOS_SSL_SMTP_PORT}), or set chronosMailSsl to false for a plain SMTP port`,
+        );
     }
     return problems;
 }
