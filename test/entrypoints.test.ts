@@ -195,9 +195,11 @@ describe.each([
 ])("$service's entrypoint with its HTTP login", ({ service, image, standIn, env, args }) => {
     const script = path.join(ROOT, "images", image, "entrypoint.sh");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${image}-login-`));
-    // Stands in for the daemon: prints the login it finds in its environment, then its arguments.
+    // Stands in for the daemon: writes the login it finds in its environment to a file (Marathon's
+    // output is filtered: the login would not show there), then prints its arguments.
     const daemon = path.join(dir, "daemon");
-    fs.writeFileSync(daemon, '#!/bin/sh\necho "MESOSPHERE_HTTP_CREDENTIALS=${MESOSPHERE_HTTP_CREDENTIALS-unset}"; for a in "$@"; do printf "%s\\n" "$a"; done\n', { mode: 0o755 });
+    const found = path.join(dir, "environment");
+    fs.writeFileSync(daemon, `#!/bin/sh\necho "MESOSPHERE_HTTP_CREDENTIALS=\${MESOSPHERE_HTTP_CREDENTIALS-unset}" >${found}; for a in "$@"; do printf "%s\\n" "$a"; done\n`, { mode: 0o755 });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
     const absent = path.join(dir, "absent");
     const start = (credentials: string) =>
@@ -215,16 +217,50 @@ describe.each([
     test("reaches the process's environment as MESOSPHERE_HTTP_CREDENTIALS, and none of its arguments", () => {
         const r = start(login("operator:s3cretHttp"));
         expect(r.status).toBe(0);
-        expect(r.stdout).toBe(["MESOSPHERE_HTTP_CREDENTIALS=operator:s3cretHttp", ...args, ""].join("\n"));
+        expect(fs.readFileSync(found, "utf8")).toBe("MESOSPHERE_HTTP_CREDENTIALS=operator:s3cretHttp\n");
+        expect(r.stdout).toBe([...args, ""].join("\n"));
     });
 
     test("nothing set without the file; a file that holds no user:password stops the start", () => {
-        expect(start(absent).stdout.split("\n")[0]).toBe("MESOSPHERE_HTTP_CREDENTIALS=unset");
+        start(absent);
+        expect(fs.readFileSync(found, "utf8")).toBe("MESOSPHERE_HTTP_CREDENTIALS=unset\n");
         for (const bad of ["", "operator", ":s3cret", "operator:", "operator:s3cret\nmore"]) {
             const r = start(login(bad));
             expect({ bad, status: r.status, stdout: r.stdout }).toEqual({ bad, status: 64, stdout: "" });
             expect(r.stderr).toContain(`does not hold one user:password line; not starting ${service} without its login`);
         }
+    });
+});
+
+// Marathon prints every option at start, the login among them, redacting only ZooKeeper URLs
+// (Main.scala configToLogLines, v1.10.26): its entrypoint filters its output and errors.
+describe("Marathon's entrypoint keeps the login out of Marathon's log", () => {
+    const script = path.join(ROOT, "images", "marathon", "entrypoint.sh");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "marathon-log-"));
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    // Stands in for Marathon: logs its configuration as Main.scala does (the login from its
+    // environment), an error naming the password, its pid, and exits with 3.
+    const marathon = path.join(dir, "marathon");
+    fs.writeFileSync(
+        marathon,
+        `#!/bin/sh\necho " - http_credentials = $MESOSPHERE_HTTP_CREDENTIALS"\necho "twice: $MESOSPHERE_HTTP_CREDENTIALS $MESOSPHERE_HTTP_CREDENTIALS" >&2\necho "$$" >${dir}/pid\nexit 3\n`,
+        { mode: 0o755 },
+    );
+    const credentials = path.join(dir, "http-credentials");
+    fs.writeFileSync(credentials, "operator:Pa55word.*[x]", { mode: 0o600 });
+    const r = spawnSync("sh", [script, "--master=zk://h:2181/mesos"], {
+        encoding: "utf8",
+        env: { PATH: process.env.PATH, MARATHON: marathon, HTTP_CREDENTIALS_FILE: credentials, ZK_LOGIN_FILE: path.join(dir, "absent") },
+    });
+
+    test("the password is *** in its output and its errors, the rest of each line kept", () => {
+        expect(r.stdout).toBe(" - http_credentials = operator:***\n");
+        expect(r.stderr).toBe("twice: operator:*** operator:***\n");
+    });
+
+    test("Marathon is still the entrypoint's process, and its exit status the container's", () => {
+        expect(r.status).toBe(3);
+        expect(fs.readFileSync(path.join(dir, "pid"), "utf8").trim()).toBe(String(r.pid));
     });
 });
 

@@ -9,7 +9,7 @@
 # process's environment, never in its arguments, the container's configuration or a unit.
 # Marathon serves without any login when that value is not user:password (it logs an error
 # and goes on: HttpModule.scala createSecurityHandler), so a file that does not hold one stops
-# the start instead.
+# the start instead. Marathon prints it at start: its output is filtered (below).
 set -eu
 MARATHON=${MARATHON:-/marathon/bin/marathon}
 ZK_LOGIN_FILE=${ZK_LOGIN_FILE:-/etc/marathon/zk}
@@ -32,5 +32,20 @@ if [ -e "$HTTP_CREDENTIALS_FILE" ]; then
         exit 64
     fi
     export MESOSPHERE_HTTP_CREDENTIALS
+    # Marathon logs every option at start, this login among them (--http_credentials' default is
+    # this variable), and redacts only ZooKeeper URLs (Main.scala configToLogLines, v1.10.26). So its
+    # output and errors go through a filter that writes *** for the password wherever it appears,
+    # before they reach docker logs or the journal. Marathon itself is still this process (exec):
+    # it gets the signals, its exit is the container's; each filter ends when Marathon's side closes.
+    pipes=$(mktemp -d)
+    mkfifo "$pipes/out" "$pipes/err"
+    # shellcheck disable=SC2016 # awk's program: its $0 is awk's
+    redact='BEGIN { s = ENVIRON["REDACT"]; n = length(s) }
+        { line = $0; out = ""
+          while (n > 0 && (i = index(line, s)) > 0) { out = out substr(line, 1, i - 1) "***"; line = substr(line, i + n) }
+          print out line; fflush() }'
+    REDACT=${MESOSPHERE_HTTP_CREDENTIALS#*:} awk "$redact" <"$pipes/out" &
+    REDACT=${MESOSPHERE_HTTP_CREDENTIALS#*:} awk "$redact" <"$pipes/err" >&2 &
+    exec "$MARATHON" "$@" >"$pipes/out" 2>"$pipes/err"
 fi
 exec "$MARATHON" "$@"
