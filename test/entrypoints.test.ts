@@ -157,6 +157,39 @@ describe("the master's entrypoint refuses a change of quorum in an order the rep
     });
 });
 
+// The agent's image is its executors' image too: Mesos 1.7.1 starts an executor's container with
+// the executor's path and flags as arguments and no entrypoint (docker.cpp), which upstream's
+// entrypoint, mesos-slave, refuses as flags. Stand-ins for mesos-slave and the executor print what
+// they were given.
+describe("the agent's entrypoint runs mesos-slave, or the executor Mesos starts in its image", () => {
+    const script = path.join(ROOT, "images", "agent", "entrypoint.sh");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-entry-"));
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const printer = (name: string) => `#!/bin/sh\necho ${name}; for a in "$@"; do printf "%s\\n" "$a"; done\n`;
+    const slave = path.join(dir, "mesos-slave");
+    fs.writeFileSync(slave, printer("mesos-slave"), { mode: 0o755 });
+    fs.mkdirSync(path.join(dir, "libexec", "mesos"), { recursive: true });
+    const executor = path.join(dir, "libexec", "mesos", "mesos-docker-executor");
+    fs.writeFileSync(executor, printer("executor"), { mode: 0o755 });
+    const run = (...args: string[]) => spawnSync("sh", [script, ...args], { encoding: "utf8", env: { PATH: process.env.PATH, MESOS_SLAVE: slave } });
+
+    test("the agent's own flags go to mesos-slave, whole", () => {
+        const r = run("--master=zk://h:2181/mesos", "--attributes=rack:a b");
+        expect(r.status).toBe(0);
+        expect(r.stdout).toBe(["mesos-slave", "--master=zk://h:2181/mesos", "--attributes=rack:a b", ""].join("\n"));
+    });
+
+    test("an executor's command, as the docker containerizer gives it, runs the executor with its flags", () => {
+        const r = run(executor, "--container=mesos-1234", "--docker=docker", "--sandbox_directory=/var/lib/mesos/slaves/x");
+        expect(r.status).toBe(0);
+        expect(r.stdout).toBe(["executor", "--container=mesos-1234", "--docker=docker", "--sandbox_directory=/var/lib/mesos/slaves/x", ""].join("\n"));
+    });
+
+    test("the image runs it", () => {
+        expect(dockerfile("agent")).toMatch(/COPY entrypoint\.sh \/usr\/local\/bin\/agent-entrypoint\nENTRYPOINT \["\/usr\/local\/bin\/agent-entrypoint"\]/);
+    });
+});
+
 describe("Marathon's entrypoint passes its ZooKeeper login in MARATHON_ZK, never as an argument", () => {
     const script = path.join(ROOT, "images", "marathon", "entrypoint.sh");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "marathon-entry-"));
