@@ -1,8 +1,8 @@
 import { ServiceDescriptor } from "../service";
 import { ServiceSpec, secretRef } from "../spec";
 import { Host, Topology, dataRootOf } from "../topology/types";
-import { AGENT_JWT_KEY, REGISTRY_DOCKER_CONFIG, agentCredential, agentHttpCredentials } from "./credentials";
-import { configFile, dataVolume, httpHealth, keyPort, keyRange, libprocessEnv, specBase } from "./common";
+import { AGENT_JWT_KEY, REGISTRY_DOCKER_CONFIG, agentCredential, agentHttpCredentials, operatorLogin } from "./credentials";
+import { bashHttpCheck, configFile, dataVolume, httpHealth, keyPort, keyRange, libprocessEnv, specBase } from "./common";
 import { MESOS_VERSION } from "./master";
 import { registryUrl } from "./registry";
 
@@ -14,14 +14,61 @@ const HTTP_CREDENTIALS = "/etc/mesos/http-credentials.json";
 /** The key the agent signs its executors' tokens with. */
 const JWT_KEY = "/etc/mesos/jwt-secret-key";
 const DOCKER_CONFIG = "/etc/mesos/docker-config.json";
+/** The operator's `user:password`, for the readiness check's requests to read-only endpoints. */
+const CHECK_LOGIN = "/etc/mesos/operator-login";
 /** Completed by the runtime with the reference of the image the agent runs (see argsFor). */
 const SELF_IMAGE_FLAG = "--docker_mesos_image=";
+
+/** An address and port to ask. */
+interface Endpoint {
+    readonly address: string;
+    readonly port: number;
+}
+
+/**
+ * Whether the leading master lists this agent as active: the agent answers /slave(1)/health
+ * before it has registered, and a restarted agent is listed, inactive, until it registers again.
+ * So: the agent's id from its /slave(1)/state ("" until a master gave it one; apache/mesos 1.7.1
+ * src/slave/http.cpp, the state's "id"), then each master's /master/slaves?slave_id=ID until one
+ * answers 200 with "active":true (non-leading masters redirect, 307; src/master/http.cpp SLAVES_HELP,
+ * slave_id). Agents' `slave/registered` metric is no help: it is 1 once a master is merely detected
+ * (src/slave/slave.hpp _registered). Bash alone, as bashHttpCheck; with `loginFile`, the operator's
+ * login (the read-only endpoints need it) read from that file, in no argument.
+ */
+export function bashAgentRegistered(agent: Endpoint, masters: readonly Endpoint[], loginFile?: string): string {
+    if (loginFile !== undefined && !/^\/[A-Za-z0-9_./-]+$/.test(loginFile)) {
+        throw new Error(`a login file must be a plain absolute path: ${loginFile}`);
+    }
+    const [readLogin, header, loginArg] = loginFile === undefined ? ["", "", ""] : [`auth=$(base64 -w 0 < ${loginFile}) && `, "Authorization: Basic %s\\r\\n", ' "$auth"'];
+    const get = (address: string, port: number, target: string) =>
+        `{ exec 3<>/dev/tcp/${address}/${port} && printf 'GET %s HTTP/1.0\\r\\nHost: ${address}\\r\\n${header}\\r\\n' "${target}"${loginArg} >&3 && timeout 5 cat <&3 | head -c 65536 | tr -d '\\r'; }`;
+    const listed = masters.map((m) => `${get(m.address, m.port, "/master/slaves?slave_id=$id")} | awk 'NR==1 { ok = ($2 == "200") } /"active":true/ { active = 1 } END { exit !(ok && active) }'`);
+    return (
+        `${readLogin}id=$(${get(agent.address, agent.port, "/slave(1)/state")} | awk -F '"id":"' 'NF > 1 { split($2, v, "\\""); print v[1]; exit }') && ` +
+        // An id is letters, digits and dashes: nothing else goes into a request line.
+        `case "$id" in ''|*[!A-Za-z0-9-]*) exit 1 ;; esac && ` +
+        `{ ${listed.join(" || ")}; }`
+    );
+}
 
 /** `cpus:N;mem:M;ports:[a-b]`: what the agent offers; cpus and mem only where configured. */
 function resources(t: Topology): string {
     const { agentCpus, agentMemoryMb } = t.config;
     const { first, last } = t.ranges.agentTasks;
     return [...(agentCpus > 0 ? [`cpus:${agentCpus}`] : []), ...(agentMemoryMb > 0 ? [`mem:${agentMemoryMb}`] : []), `ports:[${first}-${last}]`].join(";");
+}
+
+/** Ready: healthy, and listed as active by the leading master (bashAgentRegistered). */
+function agentHealth(t: Topology, host: Host): ServiceSpec["health"] {
+    const c = t.config;
+    const base = httpHealth(t, host, [{ port: c.agentPort, path: "/slave(1)/health" }]);
+    const login = c.authentication && c.readonlyAuthentication ? CHECK_LOGIN : undefined;
+    const registered = bashAgentRegistered(
+        { address: host.address, port: c.agentPort },
+        t.masters.map((m) => ({ address: m.address, port: c.masterPort })),
+        login,
+    );
+    return { ...base, command: ["bash", "-c", `(${bashHttpCheck(host.address, { port: c.agentPort, path: "/slave(1)/health" })}) && (${registered})`] };
 }
 
 function spec(t: Topology, host: Host): ServiceSpec {
@@ -100,9 +147,10 @@ function spec(t: Topology, host: Host): ServiceSpec {
                       configFile(t, host, NAME, JWT_KEY, secretRef(AGENT_JWT_KEY)),
                   ]
                 : []),
+            ...(c.authentication && c.readonlyAuthentication ? [configFile(t, host, NAME, CHECK_LOGIN, operatorLogin())] : []),
             ...(t.registry?.auth ? [configFile(t, host, NAME, DOCKER_CONFIG, secretRef(REGISTRY_DOCKER_CONFIG))] : []),
         ],
-        health: httpHealth(t, host, [{ port: c.agentPort, path: "/slave(1)/health" }]),
+        health: agentHealth(t, host),
         // The Docker and Mesos containerizers manage cgroups and namespaces of the host.
         privileged: true,
         pidHost: true,
