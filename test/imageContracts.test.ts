@@ -47,6 +47,16 @@ const specs: ServiceSpec[] = stackNames().flatMap((stack) => {
 });
 const PACKAGE_INSTALL = /\b(apt-get|apt|yum|dnf|apk)\s+(update|install|add)\b/;
 
+test("the agent's Docker client speaks the API version Engine 29 requires, and is the one its Dockerfile copies", () => {
+    const contract = contractOf("agent") as unknown as { dockerClient: { image: string; engineMinimumApi: string } };
+    const from = instructions(read("agent", "Dockerfile")).filter((i) => i.op === "FROM" && /\bAS docker-cli$/.test(i.rest));
+    expect(from.map((i) => i.rest.split(/\s+/)[0])).toEqual([contract.dockerClient.image]);
+    // Docker 25.0 was the first release whose API is 1.44 (each major since has a higher one).
+    const major = Number(/^docker:(\d+)\.\d+\.\d+-cli$/.exec(contract.dockerClient.image)?.[1]);
+    expect(major).toBeGreaterThanOrEqual(25);
+    expect(contract.dockerClient.engineMinimumApi).toBe("1.44");
+});
+
 describe.each(SERVICES.map((s) => [s.name, s] as const))("image %s", (name, d) => {
     const contract = contractOf(name);
     const mine = specs.filter((s) => s.service === name);
