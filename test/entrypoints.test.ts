@@ -159,30 +159,59 @@ describe("the master's entrypoint refuses a change of quorum in an order the rep
 
 // The agent's image is its executors' image too: Mesos 1.7.1 starts an executor's container with
 // the executor's path and flags as arguments and no entrypoint (docker.cpp), which upstream's
-// entrypoint, mesos-slave, refuses as flags. Stand-ins for mesos-slave and the executor print what
-// they were given.
+// entrypoint, mesos-slave, refuses as flags. And Mesos 1.7.1 needs ContainerConfig in `docker
+// inspect`, which engines drop past API 1.44 and with the containerd image store. Stand-ins for
+// mesos-slave, the executor and the engine's answers print what they were given.
 describe("the agent's entrypoint runs mesos-slave, or the executor Mesos starts in its image", () => {
     const script = path.join(ROOT, "images", "agent", "entrypoint.sh");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-entry-"));
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const printer = (name: string) => `#!/bin/sh\necho ${name}; for a in "$@"; do printf "%s\\n" "$a"; done\n`;
+    const printer = (name: string) => `#!/bin/sh\necho "${name} api=\${DOCKER_API_VERSION:-negotiated}"; for a in "$@"; do printf "%s\\n" "$a"; done\n`;
     const slave = path.join(dir, "mesos-slave");
     fs.writeFileSync(slave, printer("mesos-slave"), { mode: 0o755 });
     fs.mkdirSync(path.join(dir, "libexec", "mesos"), { recursive: true });
     const executor = path.join(dir, "libexec", "mesos", "mesos-docker-executor");
     fs.writeFileSync(executor, printer("executor"), { mode: 0o755 });
-    const run = (...args: string[]) => spawnSync("sh", [script, ...args], { encoding: "utf8", env: { PATH: process.env.PATH, MESOS_SLAVE: slave } });
+    // Answers `docker version --format` with ENGINE_API and `docker info --format` with ENGINE_DRIVER.
+    const docker = path.join(dir, "docker");
+    fs.writeFileSync(docker, '#!/bin/sh\ncase "$1" in version) [ -n "$ENGINE_API" ] && echo "$ENGINE_API" ;; info) echo "$ENGINE_DRIVER" ;; esac\n', { mode: 0o755 });
+    const run = (engine: { api: string; driver?: string }, ...args: string[]) =>
+        spawnSync("sh", [script, ...args], {
+            encoding: "utf8",
+            env: { PATH: process.env.PATH, MESOS_SLAVE: slave, DOCKER: docker, ENGINE_API: engine.api, ENGINE_DRIVER: engine.driver ?? "[[Backing Filesystem extfs] [Supports d_type true]]" },
+        });
 
     test("the agent's own flags go to mesos-slave, whole", () => {
-        const r = run("--master=zk://h:2181/mesos", "--attributes=rack:a b");
+        const r = run({ api: "1.41" }, "--master=zk://h:2181/mesos", "--attributes=rack:a b");
         expect(r.status).toBe(0);
-        expect(r.stdout).toBe(["mesos-slave", "--master=zk://h:2181/mesos", "--attributes=rack:a b", ""].join("\n"));
+        expect(r.stdout).toBe(["mesos-slave api=negotiated", "--master=zk://h:2181/mesos", "--attributes=rack:a b", ""].join("\n"));
     });
 
     test("an executor's command, as the docker containerizer gives it, runs the executor with its flags", () => {
-        const r = run(executor, "--container=mesos-1234", "--docker=docker", "--sandbox_directory=/var/lib/mesos/slaves/x");
+        const r = run({ api: "1.41" }, executor, "--container=mesos-1234", "--docker=docker", "--sandbox_directory=/var/lib/mesos/slaves/x");
         expect(r.status).toBe(0);
-        expect(r.stdout).toBe(["executor", "--container=mesos-1234", "--docker=docker", "--sandbox_directory=/var/lib/mesos/slaves/x", ""].join("\n"));
+        expect(r.stdout).toBe(["executor api=negotiated", "--container=mesos-1234", "--docker=docker", "--sandbox_directory=/var/lib/mesos/slaves/x", ""].join("\n"));
+    });
+
+    test.each([
+        ["1.41", "negotiated"],
+        ["1.44", "negotiated"],
+        ["1.45", "1.44"],
+        ["1.52", "1.44"],
+        ["2.0", "1.44"],
+    ])("an engine speaking API %s: docker is run at %s, by the agent and its executors", (api, used) => {
+        expect(run({ api }, "--x").stdout.split("\n")[0]).toBe(`mesos-slave api=${used}`);
+        expect(run({ api }, executor).stdout.split("\n")[0]).toBe(`executor api=${used}`);
+    });
+
+    test("an engine on the containerd image store is refused, with the fix; so is no engine", () => {
+        const r = run({ api: "1.52", driver: "[[driver-type io.containerd.snapshotter.v1]]" }, "--x");
+        expect(r.status).toBe(78);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toContain('"containerd-snapshotter": false');
+        const none = run({ api: "" }, "--x");
+        expect(none.status).toBe(69);
+        expect(none.stderr).toContain("does not answer");
     });
 
     test("the image runs it", () => {

@@ -5,7 +5,33 @@
 # false, value launcher_dir/mesos-docker-executor; src/docker/docker.cpp L956-990: an entrypoint
 # only for a shell). Upstream's entrypoint, mesos-slave, would take them as its own flags and refuse
 # the first (mesosphere-backup/docker-containers issue 84): that command is run as it is instead.
+#
+# Both run `docker` against the host's engine, and Mesos 1.7.1 reads every task image's
+# ContainerConfig.Entrypoint from `docker inspect` and fails the task without it (src/docker/docker.cpp
+# Docker::Image::create). Engines drop that field at API 1.45 and above, and always with the
+# containerd image store (docker/cli#6098; moby 26.0). So, before either starts: an engine whose API
+# goes past 1.44 is spoken to at 1.44 (Engine 29 accepts no less: its minimum is 1.44), and an
+# engine on the containerd image store is refused, with the fix.
 set -eu
+DOCKER=${DOCKER:-docker}
+say() { echo "agent-entrypoint: $*" >&2; }
+
+api=$("$DOCKER" version --format '{{.Server.APIVersion}}' 2>/dev/null) || api=
+if [ -z "$api" ]; then
+    say "the Docker engine does not answer on its socket (/var/run/docker.sock); Mesos's Docker containerizer needs it"
+    exit 69
+fi
+if awk -v a="$api" 'BEGIN { split(a, v, "."); exit !(v[1] > 1 || (v[1] == 1 && v[2] > 44)) }'; then
+    DOCKER_API_VERSION=1.44
+    export DOCKER_API_VERSION
+    say "the engine speaks Docker API $api; using 1.44, the last that returns what Mesos 1.7.1 reads of an image"
+fi
+if "$DOCKER" info --format '{{.DriverStatus}}' 2>/dev/null | grep -q 'io.containerd.snapshotter'; then
+    say "this host's Docker engine stores images in containerd, whose image inspect lacks the ContainerConfig every Mesos 1.7.1 task needs;"
+    say "turn it off (\"features\": {\"containerd-snapshotter\": false} in /etc/docker/daemon.json, then restart docker and pull the images again)"
+    exit 78
+fi
+
 case "${1:-}" in
     /*/mesos-docker-executor)
         exec "$@"
