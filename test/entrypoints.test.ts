@@ -214,6 +214,33 @@ describe("the agent's entrypoint runs mesos-slave, or the executor Mesos starts 
         expect(none.stderr).toContain("does not answer");
     });
 
+    test.each([
+        ["cgroup v2", "cgroup2fs", 78],
+        ["cgroup v1", "tmpfs", 0],
+    ])("on %s (the cgroup root a %s), cgroups isolation: exits %i", (_what, fsType, code) => {
+        // Stands in for stat -f: the file system type of the cgroup root.
+        const bin = fs.mkdtempSync(path.join(dir, "stat-"));
+        fs.writeFileSync(path.join(bin, "stat"), `#!/bin/sh\necho ${fsType}\n`, { mode: 0o755 });
+        const r = spawnSync("sh", [script, "--isolation=cgroups/cpu,cgroups/mem", "--x"], {
+            encoding: "utf8",
+            env: { PATH: `${bin}:${process.env.PATH}`, MESOS_SLAVE: slave, DOCKER: docker, ENGINE_API: "1.41", ENGINE_DRIVER: "" },
+        });
+        expect(r.status).toBe(code);
+        if (code === 0) {
+            expect(r.stdout.split("\n")[0]).toBe("mesos-slave api=negotiated");
+            expect(r.stderr).toContain("isolation cgroups/cpu,cgroups/mem on cgroup v1");
+        } else {
+            expect(r.stdout).toBe("");
+            expect(r.stderr).toContain("systemd.unified_cgroup_hierarchy=0");
+        }
+        // An executor's container is no agent: it is never refused for the host's cgroups.
+        const executorRun = spawnSync("sh", [script, executor, "--isolation=cgroups/cpu"], {
+            encoding: "utf8",
+            env: { PATH: `${bin}:${process.env.PATH}`, MESOS_SLAVE: slave, DOCKER: docker, ENGINE_API: "1.41", ENGINE_DRIVER: "" },
+        });
+        expect(executorRun.status).toBe(0);
+    });
+
     test("the image runs it", () => {
         expect(dockerfile("agent")).toMatch(/COPY entrypoint\.sh \/usr\/local\/bin\/agent-entrypoint\nENTRYPOINT \["\/usr\/local\/bin\/agent-entrypoint"\]/);
     });

@@ -37,4 +37,21 @@ case "${1:-}" in
         exec "$@"
         ;;
 esac
+
+# Mesos 1.7.1's cgroups isolators mount and use cgroup v1 hierarchies only (src/linux/cgroups.cpp);
+# on a cgroup v2 host (Debian 11+, Ubuntu 21.10+ by default) the agent exits at start and its unit
+# restarts it forever. Said once, with the fix, instead.
+cgroups=$(stat -fc %T "${CGROUP_ROOT:-/sys/fs/cgroup}" 2>/dev/null) || cgroups=unknown
+for arg in "$@"; do
+    case "$arg" in
+        --isolation=*cgroups/*)
+            if [ "$cgroups" = cgroup2fs ]; then
+                say "this host runs cgroup v2 (${CGROUP_ROOT:-/sys/fs/cgroup} is cgroup2fs), and Mesos 1.7.1's cgroups isolators ($arg) need cgroup v1;"
+                say "boot it with systemd.unified_cgroup_hierarchy=0 on the kernel command line (systemd before 256), or run the agents on hosts with cgroup v1"
+                exit 78
+            fi
+            say "isolation ${arg#--isolation=} on cgroup v1 ($cgroups at ${CGROUP_ROOT:-/sys/fs/cgroup})"
+            ;;
+    esac
+done
 exec "${MESOS_SLAVE:-mesos-slave}" "$@"
