@@ -68,7 +68,7 @@ function dashed(key: string, token: string): string | undefined {
     const v = `-zq${token}`;
     const shapes: Record<string, string> = {
         chronosMailFrom: `${v}@example.com`,
-        chronosMailServer: `${v}.example.com:25`,
+        chronosMailServer: `${v}.example.com:465`,
         chronosMailUser: v,
         registry: `${v}.example.com:5000`,
         agentAttributes: `${v}:x`,
