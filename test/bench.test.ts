@@ -40,11 +40,27 @@ test("one agent's change touches that agent's resources only; adding one adds on
 test("one setting of every master changes the masters only, one after another, whatever the number of agents", async () => {
     const chain = async (agents: number) => {
         const before = await nodes(ha(agents));
-        const after = await nodes({ ...ha(agents), "mesos-cluster:masterPort": "5055" });
+        const after = await nodes({ ...ha(agents), "mesos-cluster:marathonHeapMb": "1536" });
         const d = diff(before, after);
         return { changed: d.changed.map(nameOf).sort(), added: d.added.length, removed: d.removed.length, chain: serialChain(after, new Set(d.changed)) };
     };
     const small = await chain(4);
-    expect(small).toEqual({ changed: ["mesos-master-m1-container", "mesos-master-m2-container", "mesos-master-m3-container"], added: 0, removed: 0, chain: 3 });
+    expect(small).toEqual({ changed: ["mesos-marathon-m1-container", "mesos-marathon-m2-container", "mesos-marathon-m3-container"], added: 0, removed: 0, chain: 3 });
     expect(await chain(40)).toEqual(small);
+});
+
+test("the masters' port also changes the agents, whose readiness asks the masters: after the masters, in batches", async () => {
+    const chain = async (agents: number) => {
+        const before = await nodes(ha(agents));
+        const after = await nodes({ ...ha(agents), "mesos-cluster:masterPort": "5055" });
+        const d = diff(before, after);
+        return { changed: d.changed.map(nameOf).sort(), chain: serialChain(after, new Set(d.changed)) };
+    };
+    for (const agents of [4, 40]) {
+        const agentNames = Array.from({ length: agents }, (_, i) => `mesos-agent-a${i + 1}-container`);
+        const { changed, chain: length } = await chain(agents);
+        expect(changed).toEqual([...agentNames, "mesos-master-m1-container", "mesos-master-m2-container", "mesos-master-m3-container"].sort());
+        // The three masters one by one, then the agents at most ten batches deep (agentBatchSize 10%).
+        expect(length).toBe(3 + Math.min(agents, 10));
+    }
 });
