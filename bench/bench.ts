@@ -15,12 +15,18 @@
  *   6. blast radius: what one agent's change, an added agent and added masters touch.
  * --write puts the figures, with the machine they ran on, into BENCHMARKS.md. --quick runs
  * fewer pairs and sizes (to try the harness, not to judge).
+ *
+ * npm run bench -- --engine [--write] [--quick] runs the other part instead (bench/engine.ts):
+ * `pulumi preview` through the real engine with stand-in providers, against a bare program, and
+ * the no-op `pulumi up` of the e2e stack. A run of its own: ~25 minutes, and a toolchain
+ * (`npm run toolchain`) that the mocks' part does not need.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Node, criticalPath, diff, nameOf, serialChain } from "./analysis";
+import { engineBench } from "./engine";
 import { Runtime, haConfigValues } from "./layout";
 import { fmt, median, spread, verdict, writeReport } from "./report";
 
@@ -149,6 +155,15 @@ function measure(agents: number, runtime: Runtime, pairs: number): Measured {
 const reach = (a: number, ya: number, b: number, yb: number, limit: number) => Math.floor(a + ((limit - ya) * (b - a)) / (yb - ya));
 
 function main(): void {
+    if (process.argv.includes("--engine")) {
+        // The real engine's part: bench/engine.ts (its own run: about 25 minutes).
+        fs.rmSync(TMP, { recursive: true, force: true });
+        void engineBench({ quick: QUICK, write: process.argv.includes("--write") }).catch((e: unknown) => {
+            console.error(e);
+            process.exit(1);
+        });
+        return;
+    }
     const lines: string[] = [];
     const say = (line = "") => {
         lines.push(line);
