@@ -15,13 +15,20 @@
  *   6. blast radius: what one agent's change, an added agent and added masters touch.
  * --write puts the figures, with the machine they ran on, into BENCHMARKS.md. --quick runs
  * fewer pairs and sizes (to try the harness, not to judge).
+ *
+ * npm run bench -- --engine [--write] [--quick] runs the other part instead (bench/engine.ts):
+ * `pulumi preview` through the real engine with stand-in providers, against a bare program, and
+ * the no-op `pulumi up` of the e2e stack. A run of its own: ~25 minutes, and a toolchain
+ * (`npm run toolchain`) that the mocks' part does not need.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Node, criticalPath, diff, nameOf, serialChain } from "./analysis";
+import { engineBench } from "./engine";
 import { Runtime, haConfigValues } from "./layout";
+import { fmt, median, spread, verdict, writeReport } from "./report";
 
 const ROOT = path.resolve(__dirname, "..");
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
@@ -71,50 +78,6 @@ function jsonFile(value: unknown): string {
 const configFile = (values: Record<string, string>) => jsonFile(values);
 
 const program = (values: Record<string, string>) => evaluateIn("program", configFile(values));
-const fmt = (n: number, digits = 2) => n.toFixed(digits);
-const median = (xs: readonly number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-/** `median (min–max)`, or the one value. */
-const spread = (xs: readonly number[], digits = 2) =>
-    xs.length === 1 ? fmt(xs[0], digits) : `${fmt(median(xs), digits)} (${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)})`;
-
-/** P(X >= k) for X ~ Binomial(n, 1/2). */
-function tail(n: number, k: number): number {
-    let sum = 0;
-    let c = 1;
-    for (let i = 0; i <= n; i++) {
-        if (i >= k) {
-            sum += c;
-        }
-        c = (c * (n - i)) / (i + 1);
-    }
-    return sum / 2 ** n;
-}
-
-/**
- * met / missed when a one-sided sign test at 5% puts the paired ratios' median on that side of
- * the target: enough pairs fall there that, were the median on the other side, so many would
- * with probability under 5%; else inconclusive. Says how many pairs fell where.
- */
-function verdict(ratios: readonly number[], target: number): string {
-    const n = ratios.length;
-    const under = ratios.filter((r) => r <= target).length;
-    let needed = n + 1;
-    while (needed > 0 && tail(n, needed - 1) < 0.05) {
-        needed -= 1;
-    }
-    const counted = `${under} of ${n} pairs within, ${needed} needed`;
-    if (under >= needed) {
-        return `met (${counted})`;
-    }
-    if (n - under >= needed) {
-        return `missed (${counted})`;
-    }
-    return `inconclusive (${counted})`;
-}
-
 interface Measured {
     readonly agents: number;
     readonly runtime: Runtime;
@@ -192,6 +155,15 @@ function measure(agents: number, runtime: Runtime, pairs: number): Measured {
 const reach = (a: number, ya: number, b: number, yb: number, limit: number) => Math.floor(a + ((limit - ya) * (b - a)) / (yb - ya));
 
 function main(): void {
+    if (process.argv.includes("--engine")) {
+        // The real engine's part: bench/engine.ts (its own run: about 25 minutes).
+        fs.rmSync(TMP, { recursive: true, force: true });
+        void engineBench({ quick: QUICK, write: process.argv.includes("--write") }).catch((e: unknown) => {
+            console.error(e);
+            process.exit(1);
+        });
+        return;
+    }
     const lines: string[] = [];
     const say = (line = "") => {
         lines.push(line);
@@ -335,20 +307,8 @@ function main(): void {
 
     fs.rmSync(TMP, { recursive: true, force: true });
     if (process.argv.includes("--write")) {
-        writeReport(lines);
+        writeReport(lines, "bench");
     }
-}
-
-function writeReport(results: string[]): void {
-    const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-    const file = path.join(ROOT, "BENCHMARKS.md");
-    const text = fs.readFileSync(file, "utf8");
-    const start = "<!-- bench:start -->";
-    const end = "<!-- bench:end -->";
-    const machine = `Run on ${os.cpus().length} × ${cpu}, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}, on ${new Date().toISOString().slice(0, 10)}.`;
-    const body = `${start}\n${machine}\n\n${results.join("\n")}\n${end}`;
-    fs.writeFileSync(file, text.replace(new RegExp(`${start}[\\s\\S]*${end}`), body));
-    console.log(`\nbench: figures written to ${file}`);
 }
 
 main();

@@ -27,3 +27,9 @@ export function haConfigValues(agents: number, masters = 3, runtime: string = "d
         "mesos-cluster:agents": JSON.stringify(a),
     };
 }
+
+/** A shipped stack's config, with the made-up SSH key as its secret where it runs on systemd. */
+export function stackValues(stack: string): Record<string, string> {
+    const { values } = readStackConfig(ROOT, stack);
+    return values["mesos-cluster:runtime"] === "systemd" ? { ...values, ...SYSTEMD } : values;
+}

@@ -2,7 +2,7 @@
  * Which Pulumi CLI runs the engine, with what environment, and which plugins it lacks: shared
  * by scripts/engine.ts and the tests that drive the engine.
  */
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -138,4 +138,23 @@ export function missingBaseImages(imagesDir: string, options: { pull: boolean; d
         missing.push(`image ${image} (${files.join(", ")}): ${why}`);
     }
     return missing;
+}
+
+/** The toolchain's stand-in provider (toolchain/standin), built by `npm run toolchain`. */
+export const standinBinary = (root: string) => path.join(root, ".toolchain", "standin", "pulumi-resource-standin");
+
+/**
+ * Installs the stand-in provider into the plugin folder `home` under each required plugin's name
+ * and version, with the toolchain's CLI. For tests and the benchmark only: never into the
+ * toolchain's own folder (.toolchain/pulumi-home), where the engine would take it for the real one.
+ */
+export function installStandin(root: string, home: string): void {
+    if (path.resolve(home) === path.resolve(root, ".toolchain", "pulumi-home")) {
+        throw new Error("the stand-in provider is never installed into the toolchain's plugin folder");
+    }
+    const cli = path.join(root, ".toolchain", "bin", "pulumi");
+    for (const p of requiredPlugins(root)) {
+        const r = spawnSync(cli, ["plugin", "install", "resource", p.name, p.version, "--file", standinBinary(root)], { env: { ...process.env, PULUMI_HOME: home }, encoding: "utf8" });
+        if (r.status !== 0) throw new Error(`${r.stdout}${r.stderr}`);
+    }
 }

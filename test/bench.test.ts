@@ -1,4 +1,7 @@
+import * as fs from "fs";
 import { criticalPath, diff, nameOf, serialChain } from "../bench/analysis";
+import { Bench, measure, noopUps, setUp } from "../bench/engine";
+import { CLI, STANDIN, built } from "./engineHarness";
 import { evaluate, stackConfig } from "./harness";
 
 // The benchmark's targets, held at small sizes on every test run (npm run bench measures them
@@ -63,4 +66,36 @@ test("the masters' port also changes the agents, whose readiness asks the master
         // The three masters one by one, then the agents at most ten batches deep (agentBatchSize 10%).
         expect(length).toBe(3 + Math.min(agents, 10));
     }
+});
+
+// The engine benchmark's harness (bench/engine.ts: npm run bench -- --engine) at a tiny size, no
+// timings: the real engine with stand-in plugins previews the program and the bare program
+// (which must plan as many creations), memory is read from the process tree, a no-op up changes
+// nothing. Skipped without the toolchain, unless REQUIRE_TOOLS=1.
+const real = built(CLI) && built(STANDIN) ? describe : describe.skip;
+real("the engine benchmark's harness", () => {
+    jest.setTimeout(600_000);
+    let bench: Bench;
+    beforeAll(() => {
+        bench = setUp();
+    });
+    afterAll(() => fs.rmSync(bench.work, { recursive: true, force: true }));
+
+    test.each(["docker", "systemd"] as const)("%s, 2 agents, 1 pair: the program and the bare program preview as many resources", async (runtime) => {
+        const m = await measure(bench, 2, runtime, 1);
+        expect(m.resources).toBeGreaterThan(20);
+        for (const xs of [m.program.seconds, m.program.mb, m.bare.seconds, m.bare.mb, m.ratio.seconds, m.ratio.mb]) {
+            expect(xs).toHaveLength(1);
+            expect(xs[0]).toBeGreaterThan(0);
+        }
+    });
+
+    test("the e2e stack's second up changes nothing", async () => {
+        const { first, noop } = await noopUps(bench, 1);
+        expect(first.summary.create).toBeGreaterThan(20);
+        expect(noop).toHaveLength(1);
+        expect(Object.entries(noop[0].summary).filter(([op, n]) => op !== "same" && n > 0)).toEqual([]);
+        // The CLI and the plugins, not the node process alone.
+        expect(noop[0].processes).toBeGreaterThanOrEqual(3);
+    });
 });

@@ -8,11 +8,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { pulumiCli, requiredPlugins } from "../scripts/engineSetup";
+import { installStandin, pulumiCli, requiredPlugins, standinBinary } from "../scripts/engineSetup";
 import { ROOT, TEST_SECRETS } from "./harness";
 
 export const CLI = path.join(ROOT, ".toolchain", "bin", "pulumi");
-export const STANDIN = path.join(ROOT, ".toolchain", "standin", "pulumi-resource-standin");
+export const STANDIN = standinBinary(ROOT);
 
 /**
  * Whether `file` (npm run toolchain builds it) is there. Without it the suite is skipped with a
@@ -133,10 +133,7 @@ export function missingHere(): { name: string; version: string }[] {
 /** A plugin folder holding the stand-in under each required plugin's name and version. */
 export function standinHome(): string {
     const home = fs.mkdtempSync(path.join(WORK, "standin-home-"));
-    for (const p of requiredPlugins(ROOT)) {
-        const r = spawnSync(CLI, ["plugin", "install", "resource", p.name, p.version, "--file", STANDIN], { env: { ...process.env, PULUMI_HOME: home }, encoding: "utf8" });
-        if (r.status !== 0) throw new Error(`${r.stdout}${r.stderr}`);
-    }
+    installStandin(ROOT, home);
     return home;
 }
 
