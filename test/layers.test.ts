@@ -34,6 +34,7 @@ describe("the rules catch what they forbid (negative controls on a scratch tree)
         ["a service that reaches a runtime", "components/services/x.ts", 'import "../runtimes/docker";\n', "components/runtimes/docker.ts", "services-know-mesos-not-runtimes"],
         ["a runtime that knows a service", "components/runtimes/y.ts", 'import "../services/master";\n', "components/services/master.ts", "runtimes-know-no-mesos"],
         ["render imported from below", "components/cluster.ts", 'import "./render/diagram";\n', "components/render/diagram.ts", "render-is-on-top"],
+        ["drift imported from below", "components/runtimes/z.ts", 'import "../drift/compare";\n', "components/drift/compare.ts", "render-is-on-top"],
         ["config reaching up", "components/config/keys.ts", 'import "../topology/types";\n', "components/topology/types.ts", "config-is-the-bottom"],
         ["topology reaching up to the services", "components/topology/x.ts", 'import "../services/master";\n', "components/services/master.ts", "topology-reads-only-config"],
         ["topology reaching up to the model", "components/topology/x.ts", 'import "../spec";\n', "components/spec.ts", "topology-reads-only-config"],

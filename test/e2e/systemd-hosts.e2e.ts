@@ -15,6 +15,8 @@ import { WriteRecord, kazooAvailable, longestGapWithin, probeAcl, startWriter } 
 import { ZOOKEEPER_USERS, ZooKeeperUser } from "../../components/services/credentials";
 import { StepResult, StepRun, changed, deploy } from "./steps";
 import { checkStack, formatTable } from "../../scripts/health";
+import { DriftOptions, checkDrift } from "../../scripts/drift";
+import { Difference, formatDifferences } from "../../components/drift/compare";
 
 // The systemd runtime against real machinery: three systemd hosts on 127.0.0.11-13 with sshd,
 // the program's remote.Commands run over real SSH as the command provider runs them, and the
@@ -149,14 +151,15 @@ describe("the systemd runtime on three real hosts over SSH", () => {
     }, 1_200_000);
 
     afterAll(() => {
-        // Units first (their containers run on the shared engine), then the hosts.
+        // The hosts first: their systemd would start a unit's container again (RestartSec=10)
+        // after it is removed, and that container, on the shared engine, would outlive the test.
+        spawnSync("bash", [HOST_SCRIPT, "stop", ...Object.keys(ALL_HOSTS).map((h) => container(h as AnyHost))], { timeout: 120_000 });
         for (const unit of new Set([...everyUnit, ...(commands ?? []).map((c) => path.basename(unitPathOf(c), ".service"))])) {
             tryDocker(["rm", "-f", unit]);
         }
         for (const ref of pushedRefs) {
             tryDocker(["rmi", ref]);
         }
-        spawnSync("bash", [HOST_SCRIPT, "stop", ...Object.keys(ALL_HOSTS).map((h) => container(h as AnyHost))], { timeout: 120_000 });
         for (const root of dataRoots ?? []) {
             fs.rmSync(root, { recursive: true, force: true });
         }
@@ -331,6 +334,116 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         // The registry's data is on h13's data root.
         expect(fs.readdirSync(path.join(dataRoots[2], "registry", "data", "docker", "registry", "v2", "repositories", "mesos-cluster"))).toEqual(["zookeeper"]);
     });
+
+    test("npm run drift: a clean cluster reports nothing; a hand-edited unit, a key file made 0644, a stopped unit, a deleted file and an image swapped under its tag are each reported by host and service", async () => {
+        const tag = `127.0.0.13:5000/mesos-cluster/zookeeper:${zookeeperVersion}`;
+        const deployed = digests[tag];
+        const digestsFile = path.join(work, "digests.json");
+        fs.writeFileSync(digestsFile, JSON.stringify(digests));
+        const knownHosts = path.join(work, "known_hosts");
+        const options: DriftOptions = { stack: "e2e", identity: keyFile, knownHosts, digests };
+        const cli = (...extra: string[]) =>
+            spawnSync("npx", ["ts-node", "-P", "tsconfig.json", "scripts/drift.ts", "--stack", "e2e", "--identity", keyFile, "--known-hosts", knownHosts, "--digests", digestsFile, ...extra], {
+                cwd: ROOT,
+                encoding: "utf8",
+                timeout: 240_000,
+            });
+        // The services whose image cannot be had here were never pushed nor started: their tags
+        // not in the registry, their units inactive, no container. That, and only that, is what a
+        // clean e2e cluster differs in (their units and files are checked like the others').
+        const noImageHere = (d: Difference) =>
+            d.service !== "zookeeper" &&
+            d.service !== "registry" &&
+            ((d.kind === "container" && /^does not exist \(and image \S+ is not on the host\)$/.test(d.detail)) ||
+                (d.kind === "unit" && d.detail === "is inactive, the program starts it") ||
+                (d.kind === "image" && d.detail === "is not in the registry: a host that pulls it again gets nothing"));
+        const line = (d: Difference) => `${d.host} ${d.service} ${d.kind} ${d.subject}: ${d.detail}`;
+
+        let t0 = Date.now();
+        const clean = await checkDrift(options);
+        figures["drift check, 3 hosts (s)"] = seconds(t0);
+        expect(clean.unreadable).toEqual([]);
+        // The images that cannot be built here were never pushed: their digests are the mocks', in
+        // no file, so the units' own are taken (and said); ZooKeeper's is the registry's.
+        const aboutImagesHere = (n: string) => /^h1[123] (zookeeper|registry):/.test(n);
+        expect(clean.notes.filter(aboutImagesHere)).toEqual([]);
+        expect(clean.differences.filter((d) => !noImageHere(d)).map(line)).toEqual([]);
+        expect([...new Set(clean.differences.map((d) => `${d.host}/${d.service}`))].sort()).toEqual(
+            commands.map((c) => c.name.replace(/^mesos-([a-z]+)-(.+)-unit$/, "$2/$1")).filter((n) => !/\/(zookeeper|registry)$/.test(n)).sort(),
+        );
+        // Without the state's digests, the units' own are taken, and said so.
+        const adopted = await checkDrift({ ...options, digests: undefined });
+        expect(adopted.differences.filter((d) => !noImageHere(d)).map(line)).toEqual([]);
+        expect(adopted.notes.filter(aboutImagesHere).map((n) => n.slice(0, 14))).toEqual(["h11 zookeeper:", "h12 zookeeper:", "h13 zookeeper:"]);
+        expect(adopted.notes.filter(aboutImagesHere).every((n) => n.includes(`the unit's own (${digests[`127.0.0.13:5000/mesos-cluster/zookeeper:${zookeeperVersion}`]})`))).toBe(true);
+        const quiet = cli("--services", "zookeeper,registry");
+        expect({ status: quiet.status, stdout: quiet.stdout, stderr: quiet.stderr }).toEqual({ status: 0, stdout: "drift: no differences\n", stderr: "" });
+
+        // By hand, behind Pulumi's back.
+        const h12Key = path.join(dataRoots[1], "zookeeper", "config", "super-password");
+        const h13RegistryConfig = path.join(dataRoots[2], "registry", "config", "config.yml");
+        expect(onHost("h11", "sed -i 's/^RestartSec=10$/RestartSec=1/' /etc/systemd/system/zookeeper-h11.service && grep -c '^RestartSec=1$' /etc/systemd/system/zookeeper-h11.service").stdout).toBe("1");
+        expect(onHost("h12", `chmod 644 ${h12Key} && stat -c %a ${h12Key}`).stdout).toBe("644");
+        expect(onHost("h13", "systemctl stop zookeeper-h13.service; systemctl is-active zookeeper-h13.service").stdout).toBe("inactive");
+        await waitFor("zookeeper-h13's container gone", 60_000, () => (tryDocker(["inspect", "zookeeper-h13"]).status !== 0 ? true : undefined));
+        expect(onHost("h13", `rm ${h13RegistryConfig} && test ! -e ${h13RegistryConfig}`).status).toBe(0);
+        // Another image pushed under the tag the units' digest came from.
+        docker(["tag", "debian:bookworm-slim", tag]);
+        docker(["push", "-q", tag], 300_000);
+        tryDocker(["rmi", tag]);
+        let drifted: Awaited<ReturnType<typeof checkDrift>>;
+        let loud: ReturnType<typeof cli>;
+        try {
+            t0 = Date.now();
+            drifted = await checkDrift(options);
+            figures["drift check, 3 hosts with 5 changes (s)"] = seconds(t0);
+            loud = cli();
+        } finally {
+            // Mended as the next deploy would: each create run again, and the image pushed again.
+            for (const name of ["mesos-zookeeper-h11-unit", "mesos-zookeeper-h12-unit", "mesos-zookeeper-h13-unit", "mesos-registry-h13-unit"]) {
+                const c = e.byName(name);
+                expect({ name, status: ssh(c, plain(c.inputs.create), plain(c.inputs.stdin)).status }).toEqual({ name, status: 0 });
+            }
+            docker(["tag", deployed, tag]);
+            docker(["push", "-q", tag], 300_000);
+            // Untagging may take the digest reference with it (when no other tag is left, as after
+            // the first push): the units pulled it from the registry then, and so it is pulled now.
+            // The engine refuses to untag an image's last tag while a container runs it: kept then.
+            tryDocker(["rmi", tag]);
+            docker(["pull", "-q", deployed], 300_000);
+        }
+        const swapped = /^sha256:[0-9a-f]{64}$/;
+        const found = drifted.differences.filter((d) => !noImageHere(d));
+        const bySubject = (a: object, b: object) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+        expect(found.map((d) => ({ host: d.host, service: d.service, kind: d.kind, subject: d.subject, detail: d.detail.replace(/sha256:[0-9a-f]{64}/g, "sha256:…") })).sort(bySubject)).toEqual([
+            { host: "h11", service: "zookeeper", kind: "file", subject: "/etc/systemd/system/zookeeper-h11.service", detail: "content differs" },
+            { host: "h11", service: "zookeeper", kind: "image", subject: tag, detail: "swapped under its tag in the registry: it names sha256:…, the program deployed sha256:…" },
+            { host: "h12", service: "zookeeper", kind: "file", subject: h12Key, detail: "mode 644, the program writes 600" },
+            { host: "h12", service: "zookeeper", kind: "image", subject: tag, detail: "swapped under its tag in the registry: it names sha256:…, the program deployed sha256:…" },
+            { host: "h13", service: "zookeeper", kind: "unit", subject: "zookeeper-h13.service", detail: "is inactive, the program starts it" },
+            { host: "h13", service: "zookeeper", kind: "container", subject: "zookeeper-h13", detail: "does not exist" },
+            { host: "h13", service: "zookeeper", kind: "image", subject: tag, detail: "swapped under its tag in the registry: it names sha256:…, the program deployed sha256:…" },
+            { host: "h13", service: "registry", kind: "file", subject: h13RegistryConfig, detail: "missing" },
+        ].sort(bySubject));
+        expect(found.find((d) => d.subject.endsWith("zookeeper-h11.service"))?.diff).toMatch(/\n-RestartSec=10\n\+RestartSec=1\n/);
+        const named = found.find((d) => d.kind === "image")?.detail.match(/sha256:[0-9a-f]{64}/g) ?? [];
+        expect(named.every((x) => swapped.test(x)) && named[1] === deployed.split("@")[1] && named[0] !== named[1]).toBe(true);
+        // The command: exit 1, the same report, and no secret's content (the key file's is read, compared, never shown).
+        expect(loud.status).toBe(1);
+        for (const d of found) {
+            expect(loud.stdout).toContain(formatDifferences([d]));
+        }
+        expect(loud.stdout).toMatch(/drift: \d+ difference\(s\) on 3 host\(s\)\n$/);
+        const secret = fs.readFileSync(h12Key, "utf8").trim();
+        expect(secret.length).toBeGreaterThan(8);
+        expect(`${loud.stdout}${loud.stderr}`).not.toContain(secret);
+        figures["drift report, the five changes"] = formatDifferences(found.filter((d) => d.diff === undefined)).split("\n").join(" | ");
+
+        // Mended: nothing left.
+        await waitFor("a quorum", 90_000, () => quorate(), () => JSON.stringify(modes()));
+        const after = await checkDrift(options);
+        expect(after.differences.filter((d) => !noImageHere(d)).map(line)).toEqual([]);
+    }, 600_000);
 
     writing("ZooKeeper's ACLs: anyone may read the services' paths; only each service's own user may create, change or delete under them", async () => {
         await waitFor("a quorum", 90_000, () => quorate(), () => JSON.stringify(modes()));
