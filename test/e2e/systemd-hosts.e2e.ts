@@ -11,12 +11,14 @@ import { bundleFiles } from "../emitted";
 import { Evaluation, ROOT, Registered, evaluate, plain, secretKeys, stackConfig } from "../harness";
 import { Ended, runAsync } from "../processes";
 import { docker, tryDocker, waitFor } from "../real/docker";
-import { WriteRecord, kazooAvailable, longestGapWithin, probeAcl, startWriter } from "../tools/zkWriter";
+import { WriteRecord, kazooAvailable, longestGapWithin, probeAcl, startWriter, zkTree, DumpedNode } from "../tools/zkWriter";
 import { ZOOKEEPER_USERS, ZooKeeperUser } from "../../components/services/credentials";
 import { StepResult, StepRun, changed, deploy } from "./steps";
 import { checkStack, formatTable } from "../../scripts/health";
 import { DriftOptions, checkDrift } from "../../scripts/drift";
 import { Difference, formatDifferences } from "../../components/drift/compare";
+import { RestoreRefused, backup, restore } from "../../scripts/backup";
+import { MANIFEST, Manifest, REGISTRY_PART, ZOOKEEPER_PARTS } from "../../components/backup/manifest";
 
 // The systemd runtime against real machinery: three systemd hosts on 127.0.0.11-13 with sshd,
 // the program's remote.Commands run over real SSH as the command provider runs them, and the
@@ -444,6 +446,150 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         const after = await checkDrift(options);
         expect(after.differences.filter((d) => !noImageHere(d)).map(line)).toEqual([]);
     }, 600_000);
+
+    writing("backup while a client writes, the data wiped, restore: 10,000 nodes with their data, ACLs and versions back, the image pullable by digest; a corrupt or partial backup refused", async () => {
+        await waitFor("a quorum", 90_000, () => quorate(), () => JSON.stringify(modes()));
+        const password = (user: ZooKeeperUser) => plain(e.byName(`mesos-${ZOOKEEPER_USERS[user].secret}`).outputs.result) as string;
+        // Marathon's and Chronos's paths are their users'; Bamboo has no ZooKeeper login, its nodes are open.
+        const owners = { ...Object.fromEntries((["marathon", "chronos"] as ZooKeeperUser[]).map((u) => [ZOOKEEPER_USERS[u].path, `${u}:${password(u)}`])), "/bamboo": "" };
+        expect(Object.keys(owners).sort()).toEqual(["/bamboo", "/chronos", "/marathon"]);
+        const paths = Object.keys(owners);
+        expect(await zkTree("fill", { connect: ensemble, owners, under: "e2e-backup", count: 10_000 })).toEqual({ made: 10_000 });
+        const before = await zkTree("dump", { connect: ensemble, paths });
+        const filled = Object.keys(before).filter((p) => /\/e2e-backup\/n-\d{5}$/.test(p));
+        expect(filled).toHaveLength(10_000);
+        // Every fifth node of each path written again.
+        expect(filled.filter((p) => before[p].version === 1)).toHaveLength(filled.filter((p) => Number(p.slice(-5)) % 5 === 0).length);
+        const reach = { identity: keyFile, knownHosts: path.join(work, "known_hosts"), readySeconds: 180 };
+        const out = path.join(work, "backup");
+        const zkUnits = Object.keys(HOSTS).map((h) => `zookeeper-${h}.service`);
+
+        // Taken while a client writes a node every 20 ms.
+        let manifest: Manifest | undefined;
+        let t0 = 0;
+        const writer = startWriter(ensemble, "/e2e-backup-writer");
+        let record: WriteRecord;
+        try {
+            await sleep(1500);
+            t0 = Date.now();
+            manifest = await backup("e2e", out, reach);
+            figures["backup, 10,000 znodes and the registry (s)"] = seconds(t0);
+            await sleep(1500);
+        } finally {
+            record = await writer.stop();
+        }
+        expect({ lost: record.lost, acked: record.acked > 50 }).toEqual({ lost: 0, acked: true });
+        const m = manifest as Manifest;
+        expect(m.parts.map((p) => p.name)).toEqual([...ZOOKEEPER_PARTS, REGISTRY_PART]);
+        figures["backup, parts (bytes)"] = m.parts.map((p) => `${p.name} ${p.bytes} from ${p.host}`).join(", ");
+        figures["backup, zxids"] = `${m.zookeeper?.zxidBefore}..${m.zookeeper?.zxidAfter} from ${m.zookeeper?.from}`;
+        // 0600 parts in a 0700 folder.
+        expect((fs.statSync(out).mode & 0o777).toString(8)).toBe("700");
+        for (const f of fs.readdirSync(out)) {
+            expect({ f, mode: (fs.statSync(path.join(out, f)).mode & 0o777).toString(8) }).toEqual({ f, mode: "600" });
+        }
+
+        // The data gone: every member and the registry stopped, their data removed, started again empty.
+        for (const [i, h] of (Object.keys(HOSTS) as HostName[]).entries()) {
+            expect(onHost(h, `systemctl stop zookeeper-${h}.service ${h === "h13" ? "registry-h13.service" : ""}`).status).toBe(0);
+            fs.rmSync(path.join(dataRoots[i], "zookeeper", "data", "version-2"), { recursive: true, force: true });
+            fs.rmSync(path.join(dataRoots[i], "zookeeper", "datalog", "version-2"), { recursive: true, force: true });
+        }
+        fs.rmSync(path.join(dataRoots[2], "registry", "data"), { recursive: true, force: true });
+        fs.mkdirSync(path.join(dataRoots[2], "registry", "data"));
+        for (const h of Object.keys(HOSTS) as HostName[]) {
+            expect(onHost(h, `systemctl start zookeeper-${h}.service ${h === "h13" ? "registry-h13.service" : ""}`).status).toBe(0);
+        }
+        await waitFor("a quorum of the emptied ensemble", 120_000, () => quorate(), () => JSON.stringify(modes()));
+        expect(Object.keys(await zkTree("dump", { connect: ensemble, paths: paths.map((p) => `${p}/e2e-backup`) }))).toEqual([]);
+        const [repo, digest] = digests[`127.0.0.13:5000/mesos-cluster/zookeeper:${zookeeperVersion}`].replace(/^127\.0\.0\.13:5000\//, "").split("@");
+        const manifestUrl = `http://127.0.0.13:5000/v2/${repo}/manifests/${digest}`;
+        const accept = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json";
+        await waitFor("the emptied registry", 60_000, async () => ((await fetch("http://127.0.0.13:5000/v2/", { signal: AbortSignal.timeout(3000) }).catch(() => undefined))?.status === 200 ? true : undefined));
+        expect((await fetch(manifestUrl, { headers: { Accept: accept } })).status).toBe(404);
+
+        // A corrupt part, a missing one, a backup of another ensemble: refused, naming it, nothing touched.
+        const containers = () => Object.fromEntries([...Object.keys(HOSTS).map((h) => `zookeeper-${h}`), "registry-h13"].map((c) => [c, tryDocker(["inspect", "--format", "{{.Id}}", c]).output.trim()]));
+        const running = containers();
+        const copy = (name: string, change: (dir: string) => void) => {
+            const dir = path.join(work, name);
+            fs.cpSync(out, dir, { recursive: true });
+            change(dir);
+            return dir;
+        };
+        const corrupt = copy("corrupt", (d) => {
+            const f = path.join(d, ZOOKEEPER_PARTS[1]);
+            const bytes = fs.readFileSync(f);
+            bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+            fs.writeFileSync(f, bytes);
+        });
+        const partial = copy("partial", (d) => fs.rmSync(path.join(d, REGISTRY_PART)));
+        const cutShort = copy("cut-short", (d) => fs.truncateSync(path.join(d, ZOOKEEPER_PARTS[0]), 100));
+        const otherEnsemble = copy("other-ensemble", (d) => {
+            const mf = JSON.parse(fs.readFileSync(path.join(d, MANIFEST), "utf8"));
+            mf.zookeeper.ensemble[2].address = "10.0.0.13";
+            fs.writeFileSync(path.join(d, MANIFEST), JSON.stringify(mf));
+        });
+        const refusal = async (dir: string) => {
+            const err = await restore("e2e", dir, reach).then(() => undefined, (x: Error) => x);
+            expect(err).toBeInstanceOf(RestoreRefused);
+            return (err as RestoreRefused).problems;
+        };
+        expect(await refusal(corrupt)).toEqual(["zookeeper-txnlogs.tar.gz: its sha256 is not the manifest's (corrupt)"]);
+        expect(await refusal(partial)).toEqual(["registry-data.tar.gz: missing from the backup folder"]);
+        expect(await refusal(cutShort)).toEqual([expect.stringMatching(/^zookeeper-snapshots\.tar\.gz: 100 bytes, the manifest says \d+ \(cut short or replaced\)$/)]);
+        expect(await refusal(otherEnsemble)).toEqual([expect.stringMatching(/^zookeeper: the backup's ensemble is .*3=h13@10\.0\.0\.13, the stack's is .*3=h13@127\.0\.0\.13$/)]);
+        // The command says it, exit 3.
+        const cli = spawnSync("npx", ["ts-node", "-P", "tsconfig.json", "scripts/backup.ts", "restore", "--stack", "e2e", "--from", corrupt, "--identity", keyFile, "--known-hosts", reach.knownHosts], {
+            cwd: ROOT,
+            encoding: "utf8",
+            timeout: 240_000,
+        });
+        expect({ status: cli.status, stderr: cli.stderr }).toEqual({ status: 3, stderr: "restore refused, nothing was changed:\n  - zookeeper-txnlogs.tar.gz: its sha256 is not the manifest's (corrupt)\n" });
+        expect(containers()).toEqual(running);
+        for (const h of Object.keys(HOSTS) as HostName[]) {
+            expect(onHost(h, `ls ${dataRoots[Number(h.slice(1)) - 11]}/zookeeper/data | grep -c before-restore || true`).stdout).toBe("0");
+        }
+
+        // Restored.
+        t0 = Date.now();
+        const done = await restore("e2e", out, reach);
+        figures["restore (s)"] = seconds(t0);
+        expect(done).toHaveLength(2);
+        await waitFor("a quorum", 90_000, () => quorate(), () => JSON.stringify(modes()));
+        const after = await zkTree("dump", { connect: ensemble, paths });
+        // Each member's entrypoint sets the protected paths' ACL again when it starts (the same ACL):
+        // their ACL version counts those starts; everything else of every node is as it was.
+        const protectedPaths = ["/marathon", "/chronos"];
+        const comparable = (p: string, n: DumpedNode | undefined) => (n !== undefined && protectedPaths.includes(p) ? { ...n, aversion: 0 } : n);
+        const differing = Object.keys(before).filter((p) => JSON.stringify(comparable(p, after[p])) !== JSON.stringify(comparable(p, before[p])));
+        expect({ missingOrChanged: differing.slice(0, 5), count: differing.length }).toEqual({ missingOrChanged: [], count: 0 });
+        for (const p of protectedPaths) {
+            expect(after[p].aversion).toBeGreaterThanOrEqual(before[p].aversion);
+        }
+        expect(Object.keys(after).filter((p) => before[p] === undefined)).toEqual([]);
+        // One state: the writer's nodes come back as an unbroken run from its first, to one write.
+        const written = Object.keys(await zkTree("dump", { connect: ensemble, paths: ["/e2e-backup-writer"] }))
+            .filter((p) => p !== "/e2e-backup-writer")
+            .map((p) => Number(p.replace(/^.*w-/, "")))
+            .sort((a, b) => a - b);
+        expect(written.length).toBeGreaterThan(0);
+        expect(written.every((n, i) => n === i + 1)).toBe(true);
+        expect(written.length).toBeLessThanOrEqual(record.acked + record.failed);
+        figures["restore, the writer's nodes back (of acked)"] = `${written.length} of ${record.acked}`;
+        // The image: its manifest by digest and every blob it names.
+        const got = await fetch(manifestUrl, { headers: { Accept: accept } });
+        expect(got.status).toBe(200);
+        const image = (await got.json()) as { config: { digest: string }; layers: { digest: string }[] };
+        for (const blob of [image.config, ...image.layers]) {
+            expect({ blob: blob.digest, status: (await fetch(`http://127.0.0.13:5000/v2/${repo}/blobs/${blob.digest}`, { method: "HEAD" })).status }).toEqual({ blob: blob.digest, status: 200 });
+        }
+        // Pulled by digest through a host's engine.
+        expect(docker(["pull", "-q", `127.0.0.13:5000/${repo}@${digest}`], 300_000).trim()).toBe(`127.0.0.13:5000/${repo}@${digest}`);
+        for (const unit of zkUnits) {
+            expect(onHost(unit.slice(10, 13) as HostName, `systemctl is-active ${unit}`).stdout).toBe("active");
+        }
+    }, 900_000);
 
     writing("ZooKeeper's ACLs: anyone may read the services' paths; only each service's own user may create, change or delete under them", async () => {
         await waitFor("a quorum", 90_000, () => quorate(), () => JSON.stringify(modes()));

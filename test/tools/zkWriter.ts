@@ -81,3 +81,28 @@ export async function probeAcl(ask: { connect: string; path: string; auth?: stri
     }
     return JSON.parse(line) as AclProbe;
 }
+
+/** A node as test/tools/zk_tree.py dumps it. */
+export interface DumpedNode {
+    /** Base64; null for a node without data. */
+    readonly data: string | null;
+    readonly acl: readonly (readonly [number, string, string])[];
+    readonly version: number;
+    readonly cversion: number;
+    readonly aversion: number;
+    readonly czxid: number;
+    readonly mzxid: number;
+    readonly ephemeralOwner: number;
+}
+
+/** Runs test/tools/zk_tree.py: `fill` paths with nodes, or `dump` every node under paths. */
+export async function zkTree(kind: "fill", q: { connect: string; owners: Record<string, string>; under: string; count: number }): Promise<{ made: number }>;
+export async function zkTree(kind: "dump", q: { connect: string; paths: readonly string[] }): Promise<Record<string, DumpedNode>>;
+export async function zkTree(kind: "fill" | "dump", q: object): Promise<unknown> {
+    const { status, stdout, stderr } = await runAsync(PYTHON, [path.join(__dirname, "zk_tree.py"), kind], { stdin: JSON.stringify(q), deadlineMs: 300_000 });
+    const line = stdout.trim().split("\n").pop() ?? "";
+    if (status !== 0 || !line.startsWith("{")) {
+        throw new Error(`zk_tree.py ${kind} ended with ${status}: ${stderr.split("\n").slice(-10).join("\n")}`);
+    }
+    return JSON.parse(line);
+}
