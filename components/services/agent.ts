@@ -2,7 +2,7 @@ import { ServiceDescriptor } from "../service";
 import { ServiceSpec, secretRef } from "../spec";
 import { Host, Topology, dataRootOf } from "../topology/types";
 import { AGENT_JWT_KEY, REGISTRY_DOCKER_CONFIG, agentCredential, agentHttpCredentials, operatorLogin } from "./credentials";
-import { bashHttpCheck, configFile, dataVolume, httpHealth, keyPort, keyRange, libprocessEnv, specBase } from "./common";
+import { bashBasicAuth, configFile, dataVolume, httpHealth, keyPort, keyRange, libprocessEnv, specBase } from "./common";
 import { MESOS_VERSION } from "./master";
 import { registryUrl } from "./registry";
 
@@ -36,10 +36,7 @@ interface Endpoint {
  * login (the read-only endpoints need it) read from that file, in no argument.
  */
 export function bashAgentRegistered(agent: Endpoint, masters: readonly Endpoint[], loginFile?: string): string {
-    if (loginFile !== undefined && !/^\/[A-Za-z0-9_./-]+$/.test(loginFile)) {
-        throw new Error(`a login file must be a plain absolute path: ${loginFile}`);
-    }
-    const [readLogin, header, loginArg] = loginFile === undefined ? ["", "", ""] : [`auth=$(base64 -w 0 < ${loginFile}) && `, "Authorization: Basic %s\\r\\n", ' "$auth"'];
+    const { readLogin, header, loginArg } = bashBasicAuth(loginFile);
     const get = (address: string, port: number, target: string) =>
         `{ exec 3<>/dev/tcp/${address}/${port} && printf 'GET %s HTTP/1.0\\r\\nHost: ${address}\\r\\n${header}\\r\\n' "${target}"${loginArg} >&3 && timeout 5 cat <&3 | head -c 65536 | tr -d '\\r'; }`;
     const listed = masters.map((m) => `${get(m.address, m.port, "/master/slaves?slave_id=$id")} | awk 'NR==1 { ok = ($2 == "200") } /"active":true/ { active = 1 } END { exit !(ok && active) }'`);
@@ -61,14 +58,13 @@ function resources(t: Topology): string {
 /** Ready: healthy, and listed as active by the leading master (bashAgentRegistered). */
 function agentHealth(t: Topology, host: Host): ServiceSpec["health"] {
     const c = t.config;
-    const base = httpHealth(t, host, [{ port: c.agentPort, path: "/slave(1)/health" }]);
     const login = c.authentication && c.readonlyAuthentication ? CHECK_LOGIN : undefined;
     const registered = bashAgentRegistered(
         { address: host.address, port: c.agentPort },
         t.masters.map((m) => ({ address: m.address, port: c.masterPort })),
         login,
     );
-    return { ...base, command: ["bash", "-c", `(${bashHttpCheck(host.address, { port: c.agentPort, path: "/slave(1)/health" })}) && (${registered})`] };
+    return httpHealth(t, host, [{ port: c.agentPort, path: "/slave(1)/health" }], [registered]);
 }
 
 function spec(t: Topology, host: Host): ServiceSpec {

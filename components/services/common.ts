@@ -91,6 +91,21 @@ export interface HttpCheck {
 }
 
 /**
+ * A bash check's basic authentication from a file holding `user:password`: `readLogin` reads it
+ * into $auth (before the request), `header` is the request's header line with a printf slot, and
+ * `loginArg` fills that slot, so the password is in no process's arguments. All empty without a file.
+ */
+export function bashBasicAuth(loginFile: string | undefined): { readLogin: string; header: string; loginArg: string } {
+    if (loginFile === undefined) {
+        return { readLogin: "", header: "", loginArg: "" };
+    }
+    if (!/^\/[A-Za-z0-9_./-]+$/.test(loginFile)) {
+        throw new Error(`a login file must be a plain absolute path: ${loginFile}`);
+    }
+    return { readLogin: `auth=$(base64 -w 0 < ${loginFile}) && `, header: "Authorization: Basic %s\\r\\n", loginArg: ' "$auth"' };
+}
+
+/**
  * An HTTP check that needs nothing in the image but bash (and, with a login, coreutils'
  * base64): a request over bash's /dev/tcp, and the status line must be 2xx (or, with
  * `redirect`, a 3xx with a Location: a leader is known), and with `body` a line of the body
@@ -104,11 +119,7 @@ export function bashHttpCheck(address: string, check: HttpCheck): string {
     if (check.body !== undefined && /['\n]/.test(check.body)) {
         throw new Error(`a body pattern cannot hold a quote or a newline: ${check.body}`);
     }
-    if (check.basicAuthFile !== undefined && !/^\/[A-Za-z0-9_./-]+$/.test(check.basicAuthFile)) {
-        throw new Error(`a login file must be a plain absolute path: ${check.basicAuthFile}`);
-    }
-    const [readLogin, header, loginArg] =
-        check.basicAuthFile === undefined ? ["", "", ""] : [`auth=$(base64 -w 0 < ${check.basicAuthFile}) && `, "Authorization: Basic %s\\r\\n", ' "$auth"'];
+    const { readLogin, header, loginArg } = bashBasicAuth(check.basicAuthFile);
     return (
         `${readLogin}exec 3<>/dev/tcp/${address}/${check.port} && printf 'GET ${check.path} HTTP/1.0\\r\\nHost: ${address}\\r\\n${header}\\r\\n'${loginArg} >&3 && ` +
         `timeout 5 cat <&3 | head -c 4096 | tr -d '\\r' | awk 'NR==1 { ok = ($2 ~ /^${status}$/) } ` +
@@ -120,14 +131,14 @@ export function bashHttpCheck(address: string, check: HttpCheck): string {
 
 /**
  * Readiness from HTTP checks: outside (`npm run health`), each non-redirect URL must answer 2xx;
- * inside the container, bash checks all of them.
+ * inside the container, bash checks all of them, then each bash check of `alsoInside`.
  */
-export function httpHealth(t: Topology, host: Host, checks: readonly HttpCheck[]): HealthSpec {
+export function httpHealth(t: Topology, host: Host, checks: readonly HttpCheck[], alsoInside: readonly string[] = []): HealthSpec {
     return {
         endpoints: checks
             .filter((c) => !c.redirect && c.body === undefined)
             .map((c) => ({ kind: "http" as const, url: `http://${host.address}:${c.port}${c.path}`, ...(c.basicAuthFile === undefined ? {} : { login: true }) })),
-        command: ["bash", "-c", checks.map((c) => `(${bashHttpCheck(host.address, c)})`).join(" && ")],
+        command: ["bash", "-c", [...checks.map((c) => bashHttpCheck(host.address, c)), ...alsoInside].map((check) => `(${check})`).join(" && ")],
         timeoutSeconds: t.config.readinessTimeoutSeconds,
     };
 }
