@@ -13,8 +13,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { pulumiCli } from "../scripts/engineSetup";
+import { openStack, pulumiCli } from "../scripts/engineSetup";
 
 const ROOT = path.resolve(__dirname, "..");
 const PROVIDERS = "pulumi:providers:";
@@ -49,15 +48,12 @@ function bare(shape: readonly Shaped[]): void {
 
 async function main(): Promise<void> {
     const [operation, mode, stackName, dir, shapeFile] = process.argv.slice(2);
-    const cli = pulumiCli(ROOT);
-    const pulumiCommand = await PulumiCommand.get({ root: cli.root });
     const program =
         mode === "program"
             ? // eslint-disable-next-line @typescript-eslint/no-require-imports
               async () => require(path.join(ROOT, "index.ts"))
             : async () => bare(JSON.parse(fs.readFileSync(shapeFile, "utf8")));
-    const workspace = await LocalWorkspace.create({ workDir: dir, program, pulumiCommand, envVars: cli.env });
-    const stack = await Stack.select(stackName, workspace);
+    const stack = await openStack(pulumiCli(ROOT), dir, stackName, program, "select");
     const onOutput = (s: string) => process.stderr.write(s);
     let status = 0;
     let summary: unknown;

@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as readline from "readline";
 import { CONFIG_NAMESPACE } from "../components/config";
-import { missingBaseImages, missingPlugins, pulumiCli } from "./engineSetup";
+import { missingBaseImages, missingPlugins, openStack, pulumiCli } from "./engineSetup";
 import { readStackConfig, stackNames } from "./stackFile";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -119,13 +119,8 @@ async function main(): Promise<void> {
         console.error("engine: what runs without them: docs/development/engine.md");
         process.exit(1);
     }
-    // Loaded only now: the automation API and the program are heavy, and the checks above need neither.
-    const { LocalWorkspace, PulumiCommand, Stack } = await import("@pulumi/pulumi/automation");
-    const command = await PulumiCommand.get({ root: cli.root, skipVersionCheck: false });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = async () => require(path.join(ROOT, "index.ts"));
-    const workspace = await LocalWorkspace.create({ workDir: options.dir, program, pulumiCommand: command, envVars: cli.env });
-    const stack = await Stack.createOrSelect(options.stack, workspace);
+    const stack = await openStack(cli, options.dir, options.stack, async () => require(path.join(ROOT, "index.ts")));
     const onOutput = (out: string) => process.stdout.write(out);
     const common = { onOutput, target: options.targets.length > 0 ? options.targets : undefined, color: "auto" as const };
     switch (options.operation) {

@@ -5,6 +5,7 @@
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import type { PulumiFn } from "@pulumi/pulumi/automation";
 
 export interface PulumiCli {
     /** The binary. */
@@ -30,6 +31,9 @@ function onPath(name: string): string | undefined {
     return undefined;
 }
 
+/** The CLI `npm run toolchain` builds. */
+export const toolchainCli = (root: string) => path.join(root, ".toolchain", "bin", "pulumi");
+
 /**
  * The user's `pulumi` if one is on PATH (with their PULUMI_HOME and plugins), else the toolchain's
  * (.toolchain/bin/pulumi, plugins in .toolchain/pulumi-home, downloads off so that nothing is
@@ -42,15 +46,12 @@ export function pulumiCli(root: string, env: NodeJS.ProcessEnv = process.env): P
         PULUMI_CONFIG_PASSPHRASE: env.PULUMI_CONFIG_PASSPHRASE ?? "",
         PULUMI_SKIP_UPDATE_CHECK: "true",
     };
-    if (common.PULUMI_BACKEND_URL.startsWith("file://")) {
-        fs.mkdirSync(common.PULUMI_BACKEND_URL.slice("file://".length), { recursive: true });
-    }
     const theirs = env.MESOS_CLUSTER_OWN_TOOLCHAIN === "1" ? undefined : onPath("pulumi");
     if (theirs !== undefined) {
         return { command: theirs, home: env.PULUMI_HOME ?? path.join(env.HOME ?? "/root", ".pulumi"), env: common };
     }
     const toolchain = path.join(root, ".toolchain");
-    const command = path.join(toolchain, "bin", "pulumi");
+    const command = toolchainCli(root);
     if (!fs.existsSync(command)) {
         throw new Error(`no Pulumi CLI: none on PATH and none built here; run \`npm run toolchain\` (builds ${command}) or install the Pulumi CLI`);
     }
@@ -74,19 +75,40 @@ export function requiredPlugins(root: string): { name: string; version: string; 
 }
 
 /**
- * Each required plugin the CLI cannot find, said with what stands in its place: installed at
- * its version in the CLI's plugin folder, or a `pulumi-resource-NAME` on PATH or beside the CLI
- * (which the CLI takes whatever version it asked for).
+ * Each required plugin the CLI cannot find: not installed at its version in the CLI's plugin
+ * folder, and no `pulumi-resource-NAME` on PATH or beside the CLI (which the CLI would take,
+ * whatever version it asked for).
  */
-export function missingPlugins(root: string, cli: PulumiCli): string[] {
+export function absentPlugins(root: string, cli: PulumiCli): { name: string; version: string; npm: string }[] {
     const listed = JSON.parse(
         execFileSync(cli.command, ["plugin", "ls", "--json"], { env: { ...process.env, ...cli.env, PULUMI_HOME: cli.home }, encoding: "utf8" }) || "[]",
     ) as { name: string; kind: string; version: string }[];
     const installed = new Set((listed ?? []).filter((p) => p.kind === "resource").map((p) => `${p.name}@${p.version}`));
     return requiredPlugins(root)
         .filter((p) => !installed.has(`${p.name}@${p.version}`))
-        .filter((p) => onPath(`pulumi-resource-${p.name}`) === undefined && !fs.existsSync(path.join(path.dirname(cli.command), `pulumi-resource-${p.name}`)))
-        .map((p) => `resource plugin ${p.name} ${p.version} (for ${p.npm}): not installed in ${cli.home}/plugins, nor on PATH`);
+        .filter((p) => onPath(`pulumi-resource-${p.name}`) === undefined && !fs.existsSync(path.join(path.dirname(cli.command), `pulumi-resource-${p.name}`)));
+}
+
+/** absentPlugins, each said as `npm run engine` reports it. */
+export function missingPlugins(root: string, cli: PulumiCli): string[] {
+    return absentPlugins(root, cli).map((p) => `resource plugin ${p.name} ${p.version} (for ${p.npm}): not installed in ${cli.home}/plugins, nor on PATH`);
+}
+
+/**
+ * `stackName` of the project in `dir` (Pulumi.yaml and the stack files), opened through the
+ * automation API with `program` as its inline program: the CLI connects to the SDK's own language
+ * server in this process, so no language host binary is needed. `select`: the stack must exist;
+ * else it is created when it does not. A file backend's folder is made first.
+ */
+export async function openStack(cli: PulumiCli, dir: string, stackName: string, program: PulumiFn, how: "select" | "createOrSelect" = "createOrSelect") {
+    // Loaded only here: the automation API is heavy, and the checks before an engine run need none of it.
+    const { LocalWorkspace, PulumiCommand, Stack } = await import("@pulumi/pulumi/automation");
+    if (cli.env.PULUMI_BACKEND_URL.startsWith("file://")) {
+        fs.mkdirSync(cli.env.PULUMI_BACKEND_URL.slice("file://".length), { recursive: true });
+    }
+    const pulumiCommand = await PulumiCommand.get({ root: cli.root, skipVersionCheck: false });
+    const workspace = await LocalWorkspace.create({ workDir: dir, program, pulumiCommand, envVars: cli.env });
+    return how === "select" ? Stack.select(stackName, workspace) : Stack.createOrSelect(stackName, workspace);
 }
 
 /** The images every Dockerfile under `imagesDir` starts from (each stage's FROM). */
@@ -152,9 +174,8 @@ export function installStandin(root: string, home: string): void {
     if (path.resolve(home) === path.resolve(root, ".toolchain", "pulumi-home")) {
         throw new Error("the stand-in provider is never installed into the toolchain's plugin folder");
     }
-    const cli = path.join(root, ".toolchain", "bin", "pulumi");
     for (const p of requiredPlugins(root)) {
-        const r = spawnSync(cli, ["plugin", "install", "resource", p.name, p.version, "--file", standinBinary(root)], { env: { ...process.env, PULUMI_HOME: home }, encoding: "utf8" });
+        const r = spawnSync(toolchainCli(root), ["plugin", "install", "resource", p.name, p.version, "--file", standinBinary(root)], { env: { ...process.env, PULUMI_HOME: home }, encoding: "utf8" });
         if (r.status !== 0) throw new Error(`${r.stdout}${r.stderr}`);
     }
 }

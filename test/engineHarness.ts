@@ -8,10 +8,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { installStandin, pulumiCli, requiredPlugins, standinBinary } from "../scripts/engineSetup";
+import { absentPlugins, installStandin, pulumiCli, standinBinary, toolchainCli } from "../scripts/engineSetup";
 import { ROOT, TEST_SECRETS } from "./harness";
 
-export const CLI = path.join(ROOT, ".toolchain", "bin", "pulumi");
+export const CLI = toolchainCli(ROOT);
 export const STANDIN = standinBinary(ROOT);
 
 /**
@@ -123,11 +123,9 @@ export function allText(dir: string): string {
         .join("\n");
 }
 
-/** The required plugins the toolchain's plugin folder lacks. */
+/** The required plugins the toolchain's CLI cannot find. */
 export function missingHere(): { name: string; version: string }[] {
-    const r = spawnSync(CLI, ["plugin", "ls", "--json"], { env: { ...process.env, PULUMI_HOME: path.join(ROOT, ".toolchain", "pulumi-home") }, encoding: "utf8" });
-    const listed: { name: string; version: string }[] = JSON.parse(r.stdout || "[]") ?? [];
-    return requiredPlugins(ROOT).filter((p) => !listed.some((l) => l.name === p.name && l.version === p.version));
+    return absentPlugins(ROOT, pulumiCli(ROOT, { ...process.env, MESOS_CLUSTER_OWN_TOOLCHAIN: "1", MESOS_CLUSTER_PULUMI_HOME: undefined }));
 }
 
 /** A plugin folder holding the stand-in under each required plugin's name and version. */

@@ -6,8 +6,8 @@
  * status, the engine's steps (each resource's operation, from its event stream), and the summary.
  */
 import * as path from "path";
-import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { pulumiCli } from "../../scripts/engineSetup";
+import { EngineEvent } from "@pulumi/pulumi/automation";
+import { openStack, pulumiCli } from "../../scripts/engineSetup";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -20,11 +20,7 @@ interface Options {
 async function main(): Promise<void> {
     const [operation, stackName, dir, json] = process.argv.slice(2);
     const options: Options = json ? JSON.parse(json) : {};
-    const cli = pulumiCli(ROOT);
-    const pulumiCommand = await PulumiCommand.get({ root: cli.root });
-    const program = async () => require(path.join(ROOT, "index.ts"));
-    const workspace = await LocalWorkspace.create({ workDir: dir, program, pulumiCommand, envVars: cli.env });
-    const stack = await Stack.createOrSelect(stackName, workspace);
+    const stack = await openStack(pulumiCli(ROOT), dir, stackName, async () => require(path.join(ROOT, "index.ts")));
     const steps: { urn: string; op: string }[] = [];
     const onEvent = (e: EngineEvent) => {
         if (e.resourcePreEvent) steps.push({ urn: e.resourcePreEvent.metadata.urn, op: e.resourcePreEvent.metadata.op });
