@@ -24,7 +24,7 @@ import * as path from "path";
 import { FORMAT, Found, MANIFEST, Manifest, Member, Part, REGISTRY_PART, StackFacts, ZOOKEEPER_PARTS, pickMember, problemsOf, zxidOf } from "../components/backup/manifest";
 import { stackTopology } from "../components/composition";
 import { ConfigError } from "../components/config";
-import { shellQuote } from "../components/runtimes/systemd";
+import { sshArgs } from "./ssh";
 import { unitName } from "../components/runtimes/systemdUnit";
 import { clusterSpecs } from "../components/services";
 import { ServiceSpec } from "../components/spec";
@@ -89,19 +89,10 @@ function layoutOf(stack: string): Layout {
  * `output` (a file, created 0600) or returned. Fails with ssh's or the script's last words.
  */
 function onHost(l: Layout, address: string, r: Reach, script: string, args: readonly string[], io: { input?: string; output?: string; timeoutMs?: number } = {}): Promise<string> {
-    const sudo = l.user === "root" ? "" : "sudo -n ";
-    const remote = `${sudo}sh -c ${shellQuote(script)} backup ${args.map(shellQuote).join(" ")}`;
-    const sshArgs = [
-        ...(r.identity ? ["-i", r.identity, "-o", "IdentitiesOnly=yes"] : []),
-        ...["-p", String(l.port), "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "StrictHostKeyChecking=accept-new", "-o", "LogLevel=ERROR"],
-        ...(r.knownHosts ? ["-o", `UserKnownHostsFile=${r.knownHosts}`] : []),
-        `${l.user}@${address}`,
-        "--",
-        remote,
-    ];
+    const ssh = sshArgs({ user: l.user, port: l.port, address }, r, "backup", script, args);
     return new Promise((resolve, reject) => {
         const out = io.output === undefined ? undefined : fs.openSync(io.output, "w", 0o600);
-        const child = spawn("ssh", sshArgs, { stdio: [io.input === undefined ? "ignore" : fs.openSync(io.input, "r"), out ?? "pipe", "pipe"] });
+        const child = spawn("ssh", ssh, { stdio: [io.input === undefined ? "ignore" : fs.openSync(io.input, "r"), out ?? "pipe", "pipe"] });
         let text = "";
         let err = "";
         child.stdout?.on("data", (d) => (text += d));

@@ -25,7 +25,7 @@ import { stackTopology } from "../components/composition";
 import { Difference, ObservedFile, ObservedService, compareService, digestsFromState, formatDifferences, resolveImage, strayUnits } from "../components/drift/compare";
 import { Planned, plan } from "../components/drift/expected";
 import { ClusterRegistry } from "../components/topology/types";
-import { shellQuote } from "../components/runtimes/systemd";
+import { sshArgs } from "./ssh";
 import { readStackConfig, stackNames } from "./stackFile";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -111,25 +111,7 @@ export function parseReading(out: string): HostReading {
 
 /** Runs the read script on a host over SSH, as the deploy connects (user, port, sudo). */
 function readHost(address: string, words: readonly string[], o: { user: string; port: number; identity?: string; knownHosts?: string; timeoutMs: number }): Promise<HostReading> {
-    const sudo = o.user === "root" ? "" : "sudo -n ";
-    const remote = `${sudo}sh -c ${shellQuote(READ_SCRIPT)} drift ${words.map(shellQuote).join(" ")}`;
-    const args = [
-        ...(o.identity ? ["-i", o.identity, "-o", "IdentitiesOnly=yes"] : []),
-        "-p",
-        String(o.port),
-        "-o",
-        "BatchMode=yes",
-        "-o",
-        "ConnectTimeout=10",
-        "-o",
-        "StrictHostKeyChecking=accept-new",
-        ...(o.knownHosts ? ["-o", `UserKnownHostsFile=${o.knownHosts}`] : []),
-        "-o",
-        "LogLevel=ERROR",
-        `${o.user}@${address}`,
-        "--",
-        remote,
-    ];
+    const args = sshArgs({ user: o.user, port: o.port, address }, o, "drift", READ_SCRIPT, words);
     return new Promise((resolve, reject) => {
         const child = spawn("ssh", args, { stdio: ["ignore", "pipe", "pipe"] });
         let out = "";
