@@ -77,11 +77,18 @@ case "${1:-start}" in
                 kill -0 "$(cat "$PIDFILE")" 2>/dev/null || break
                 sleep 1
             done
+            if kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+                log "dockerd still running after 30 s: killed"
+                kill -9 "$(cat "$PIDFILE")" 2>/dev/null || true
+                sleep 1
+            fi
             rm -f "$PIDFILE"
         fi
         if [ "$1" = purge ]; then
             # Containers' mounts must go before their folders can.
-            grep -o " $DATA/[^ ]*" /proc/mounts 2>/dev/null | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+            # The data root itself can be one too (it was: "rm: cannot remove .../data: busy").
+            awk -v root="$DATA" '$2 == root || index($2, root "/") == 1 { print $2 }' /proc/mounts 2>/dev/null |
+                sort -r | xargs -r -n1 umount -l 2>/dev/null || true
             rm -rf "$STATE"
             log "removed $STATE"
         fi

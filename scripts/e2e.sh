@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/docker-engine.sh start
 command -v ssh >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-client >/dev/null; }
-exec npx jest -c jest.e2e.config.js --runInBand "$@"
+exec bash scripts/jest-deadline.sh -c jest.e2e.config.js --runInBand "$@"

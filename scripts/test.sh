@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 npx tsc --noEmit -p .
 npx eslint .
 bash scripts/shellcheck.sh
-exec npx jest "$@"
+exec bash scripts/jest-deadline.sh "$@"

@@ -63,6 +63,47 @@ function exited(p: ChildProcess, ms: number): Promise<number | null> {
     });
 }
 
+/**
+ * Stops a process group the test started (spawned `detached`): SIGTERM, then SIGKILL after `ms`.
+ * Never throws, so that a slow stop under load cannot leave the servers below it open (an open
+ * handle keeps jest from exiting, which once held CI until its deadline); says when it had to kill.
+ */
+async function stopGroup(p: ChildProcess | undefined, ms: number): Promise<"stopped" | "killed" | "none"> {
+    if (!p?.pid) {
+        return "none";
+    }
+    const signal = (s: NodeJS.Signals) => {
+        try {
+            process.kill(-p.pid!, s);
+        } catch {
+            // already gone
+        }
+    };
+    if (p.exitCode !== null || p.signalCode !== null) {
+        signal("SIGKILL"); // the leader is gone; what it started may not be
+        return "none";
+    }
+    signal("SIGTERM");
+    try {
+        await exited(p, ms);
+        signal("SIGKILL"); // workers the master left behind, if any
+        return "stopped";
+    } catch {
+        signal("SIGKILL");
+        await exited(p, 5_000).catch(() => undefined);
+        return "killed";
+    }
+}
+
+/** Closes a server and the connections it holds (keep-alive ones would hold close() open). */
+function closeServer(server: http.Server | undefined): Promise<void> {
+    if (!server) {
+        return Promise.resolve();
+    }
+    server.closeAllConnections();
+    return new Promise((r) => server.close(() => r()));
+}
+
 const alive = (pid: number) => {
     try {
         process.kill(pid, 0);
@@ -118,18 +159,18 @@ suite("HAProxy as the Bamboo image runs it", () => {
         bamboo = await standInBamboo(frontLayout.localPort);
         fs.writeFileSync(config, renderHaproxyInitial(layout));
         fs.writeFileSync(front, fillTemplate(renderBambooFront(frontLayout), { "operator-password": PASSWORD }), { mode: 0o600 });
-        master = spawn("haproxy", ["-W", "-db", "-f", config, "-f", front, "-p", pidfile], { stdio: "ignore" });
+        master = spawn("haproxy", ["-W", "-db", "-f", config, "-f", front, "-p", pidfile], { stdio: "ignore", detached: true });
         await until("HAProxy's stats page", 10_000, async () => ((await get(`${frontend}/haproxy/stats`))?.status === 200 ? true : undefined));
     }, 120_000);
 
     afterAll(async () => {
-        master?.kill("SIGTERM");
-        if (master) {
-            await exited(master, 10_000);
+        try {
+            figures["master stop"] = await stopGroup(master, 10_000);
+        } finally {
+            await closeServer(backend);
+            await closeServer(bamboo);
+            fs.rmSync(dir, { recursive: true, force: true });
         }
-        await new Promise((r) => backend?.close(r));
-        await new Promise((r) => bamboo?.close(r));
-        fs.rmSync(dir, { recursive: true, force: true });
         console.log(`HAProxy figures: ${JSON.stringify(figures)}`);
     });
 
@@ -193,13 +234,19 @@ suite("the Bamboo image's entrypoint", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bamboo-entry-"));
     const layout = { address: "127.0.0.63", httpPort: 18090 };
     const stats = `http://${layout.address}:${layout.httpPort}/haproxy/stats`;
+    const started: ChildProcess[] = [];
+    // A test that fails half-way leaves its entrypoint (and HAProxy, and the sleeper) running.
+    afterEach(async () => {
+        await Promise.all(started.splice(0).map((p) => stopGroup(p, 5_000)));
+    });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     /** The entrypoint with the image's paths moved under `dir`; `bamboo` stands in for Bamboo's binary. */
     function start(bamboo: string, args: string[], front = path.join(dir, "no-front.cfg")): ChildProcess {
         fs.writeFileSync(path.join(dir, "initial.cfg"), renderHaproxyInitial(layout));
-        return spawn("bash", [ENTRYPOINT, ...args], {
+        const entry = spawn("bash", [ENTRYPOINT, ...args], {
             stdio: "ignore",
+            detached: true,
             env: {
                 ...process.env,
                 HAPROXY_CONFIG: path.join(dir, "haproxy.cfg"),
@@ -209,6 +256,8 @@ suite("the Bamboo image's entrypoint", () => {
                 BAMBOO: bamboo,
             },
         });
+        started.push(entry);
+        return entry;
     }
 
     test("starts HAProxy with the initial config, and stops it when Bamboo ends", async () => {
@@ -234,7 +283,7 @@ suite("the Bamboo image's entrypoint", () => {
             expect(await exited(entry, 15_000)).toBe(0);
             expect(await get(api)).toBeUndefined();
         } finally {
-            await new Promise((r) => bamboo.close(r));
+            await closeServer(bamboo);
         }
     }, 120_000);
 
