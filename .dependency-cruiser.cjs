@@ -2,7 +2,7 @@
  * The program's layers, lowest first: config/ → topology/ (hosts and ports from the config; its
  * types.ts is also the model's) → the model (spec.ts, service.ts) → services/ (know Mesos) →
  * composition/ (every service's spec on every host, built and checked) → runtimes/ (know Docker
- * or SSH, not Mesos) → cluster.ts, settings.ts → index.ts; render/, drift/ and backup/ sit on top, for review and day-2 checks. An
+ * or SSH, not Mesos) → cluster.ts, settings.ts → index.ts; render/, drift/, backup/ and preflight/ sit on top, for review and day-2 checks. An
  * import may only point down. test/layers.test.ts runs these rules and fails on any violation
  * or cycle.
  */
@@ -53,9 +53,9 @@ module.exports = {
         {
             name: "render-is-on-top",
             severity: "error",
-            comment: "Review and day-2 tools (render/, drift/, backup/) read the layers below; nothing below reads them.",
-            from: { path: "^components/", pathNot: "^components/(render|drift|backup)/" },
-            to: { path: "^components/(render|drift|backup)/" },
+            comment: "Review and day-2 tools (render/, drift/, backup/, preflight/) read the layers below; nothing below reads them.",
+            from: { path: "^components/", pathNot: "^components/(render|drift|backup|preflight)/" },
+            to: { path: "^components/(render|drift|backup|preflight)/" },
         },
         {
             name: "components-never-import-the-program",

@@ -15,7 +15,7 @@
  * `pulumi stack export` is read when the CLI is installed, or else each unit's own digest is
  * taken and said so.
  */
-import { spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
@@ -25,7 +25,7 @@ import { stackTopology } from "../components/composition";
 import { Difference, ObservedFile, ObservedService, compareService, digestsFromState, formatDifferences, resolveImage, strayUnits } from "../components/drift/compare";
 import { Planned, plan } from "../components/drift/expected";
 import { ClusterRegistry } from "../components/topology/types";
-import { sshArgs } from "./ssh";
+import { runToEnd, sshArgs, toolArgs } from "./ssh";
 import { readStackConfig, stackNames } from "./stackFile";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -110,32 +110,9 @@ export function parseReading(out: string): HostReading {
 }
 
 /** Runs the read script on a host over SSH, as the deploy connects (user, port, sudo). */
-function readHost(address: string, words: readonly string[], o: { user: string; port: number; identity?: string; knownHosts?: string; timeoutMs: number }): Promise<HostReading> {
+async function readHost(address: string, words: readonly string[], o: { user: string; port: number; identity?: string; knownHosts?: string; timeoutMs: number }): Promise<HostReading> {
     const args = sshArgs({ user: o.user, port: o.port, address }, o, "drift", READ_SCRIPT, words);
-    return new Promise((resolve, reject) => {
-        const child = spawn("ssh", args, { stdio: ["ignore", "pipe", "pipe"] });
-        let out = "";
-        let err = "";
-        const timer = setTimeout(() => child.kill("SIGKILL"), o.timeoutMs);
-        child.stdout.on("data", (d) => (out += d));
-        child.stderr.on("data", (d) => (err += d));
-        child.on("error", (e) => {
-            clearTimeout(timer);
-            reject(e);
-        });
-        child.on("close", (status, signal) => {
-            clearTimeout(timer);
-            if (status !== 0) {
-                reject(new Error(signal ? `no answer within ${o.timeoutMs / 1000}s` : `ssh ${o.user}@${address}:${o.port} ended with ${status}: ${err.trim().split("\n").slice(-3).join(" ")}`));
-                return;
-            }
-            try {
-                resolve(parseReading(out));
-            } catch (e) {
-                reject(e);
-            }
-        });
-    });
+    return parseReading(await runToEnd("ssh", args, `ssh ${o.user}@${address}:${o.port}`, o.timeoutMs));
 }
 
 /** The variable the registry's password is read from, for a registry with a login (its stack output registryPassword). */
@@ -286,22 +263,7 @@ function usage(message: string): never {
 }
 
 function parseArgs(argv: readonly string[]): DriftOptions {
-    const flags = ["--stack", "--identity", "--known-hosts", "--digests", "--services", "--timeout"];
-    const args: Record<string, string> = {};
-    for (let i = 0; i < argv.length; i += 2) {
-        const [flag, value] = [argv[i], argv[i + 1]];
-        if (!flags.includes(flag) || value === undefined || value.startsWith("--")) {
-            usage(`unexpected argument "${flag}"`);
-        }
-        args[flag.slice(2)] = value;
-    }
-    if (!args.stack) {
-        usage("--stack is required");
-    }
-    const timeout = args.timeout === undefined ? 60 : Number(args.timeout);
-    if (!(timeout > 0)) {
-        usage(`--timeout ${args.timeout}: a number of seconds above 0`);
-    }
+    const { args, timeoutMs } = toolArgs(argv, ["--stack", "--identity", "--known-hosts", "--digests", "--services", "--timeout"], usage);
     let digests: Record<string, string> | undefined;
     if (args.digests !== undefined) {
         try {
@@ -316,7 +278,7 @@ function parseArgs(argv: readonly string[]): DriftOptions {
         knownHosts: args["known-hosts"],
         digests,
         services: args.services?.split(",").filter((s) => s !== ""),
-        timeoutMs: timeout * 1000,
+        timeoutMs,
     };
 }
 
