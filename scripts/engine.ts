@@ -9,13 +9,18 @@
  *
  * Before the engine runs anything, every resource plugin the program's packages need must be
  * installed at their npm versions, as the CLI's own language host would require; a missing one
- * stops the run naming each, so nothing is half-created.
+ * stops the run naming each, so nothing is half-created. Before an `up`, every host of the stack
+ * must pass `npm run preflight` (scripts/preflight.ts), over the connection the deploy will use
+ * (the systemd runtime: the stack's own SSH key, decrypted by the engine's workspace);
+ * `--skip-preflight` goes without it.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as readline from "readline";
 import { CONFIG_NAMESPACE } from "../components/config";
 import { missingBaseImages, missingPlugins, openStack, pulumiCli } from "./engineSetup";
+import { formatReport, preflight } from "./preflight";
 import { readStackConfig, stackNames } from "./stackFile";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -36,11 +41,13 @@ interface Options {
     readonly pull: boolean;
     /** Up without the preview and its question. */
     readonly yes: boolean;
+    /** Check every host before an `up` (off: --skip-preflight). */
+    readonly preflight: boolean;
 }
 
 function usage(message: string): never {
     console.error(
-        `engine: ${message}\nusage: npm run engine -- ${OPERATIONS.join("|")} --stack NAME [--target URN]... [--target-dependents] [--expect-no-changes] [--diff] [--refresh] [--no-pull] [--yes] [--dir DIR]\n(stacks: ${stackNames(ROOT).join(", ")})`,
+        `engine: ${message}\nusage: npm run engine -- ${OPERATIONS.join("|")} --stack NAME [--target URN]... [--target-dependents] [--expect-no-changes] [--diff] [--refresh] [--no-pull] [--skip-preflight] [--yes] [--dir DIR]\n(stacks: ${stackNames(ROOT).join(", ")})`,
     );
     process.exit(2);
 }
@@ -62,7 +69,7 @@ function parseArgs(argv: readonly string[]): Options {
             if (arg === "--stack" || arg === "-s") stack = value;
             else if (arg === "--dir") dir = path.resolve(value);
             else targets.push(value);
-        } else if (["--target-dependents", "--expect-no-changes", "--diff", "--refresh", "--no-pull", "--yes", "-y", "--skip-preview"].includes(arg)) {
+        } else if (["--target-dependents", "--expect-no-changes", "--diff", "--refresh", "--no-pull", "--skip-preflight", "--yes", "-y", "--skip-preview"].includes(arg)) {
             flags.add(arg);
         } else {
             usage(`unknown option ${JSON.stringify(arg)}`);
@@ -81,6 +88,7 @@ function parseArgs(argv: readonly string[]): Options {
         diff: flags.has("--diff"),
         refresh: flags.has("--refresh"),
         pull: !flags.has("--no-pull"),
+        preflight: !flags.has("--skip-preflight"),
         yes: flags.has("--yes") || flags.has("-y") || flags.has("--skip-preview"),
     };
 }
@@ -96,6 +104,31 @@ async function confirmed(options: Options, preview: () => Promise<unknown>): Pro
     const answer = await new Promise<string>((resolve) => rl.question(`Do you want to perform this update on ${options.stack}? [y/N] `, resolve));
     rl.close();
     return /^y(es)?$/i.test(answer.trim());
+}
+
+/**
+ * `npm run preflight` of the stack before an `up`: every host read over the connection the deploy
+ * will use, so for the systemd runtime with the stack's own SSH key, which only the engine's
+ * workspace decrypts (written to a file of this user's for the check, removed after). Stops the
+ * run, nothing created on any host, when any host has a problem.
+ */
+async function preflightOrStop(options: Options, config: Readonly<Record<string, string>>, sshKey: () => Promise<string | undefined>): Promise<void> {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "mesos-cluster-preflight-"));
+    try {
+        const key = config[`${CONFIG_NAMESPACE}:runtime`] === "systemd" ? await sshKey() : undefined;
+        const identity = key === undefined ? undefined : path.join(folder, "key");
+        if (identity !== undefined && key !== undefined) {
+            fs.writeFileSync(identity, key.endsWith("\n") ? key : `${key}\n`, { mode: 0o600 });
+        }
+        const report = await preflight({ stack: options.stack, dir: options.dir, identity });
+        console.error(formatReport(report));
+        if (report.problems.length > 0) {
+            console.error(`engine: up of ${options.stack} not started; nothing was created on any host. Mend the problems above (docs/operations/preflight.md), or go without the check: --skip-preflight`);
+            process.exit(1);
+        }
+    } finally {
+        fs.rmSync(folder, { recursive: true, force: true });
+    }
 }
 
 async function main(): Promise<void> {
@@ -121,6 +154,14 @@ async function main(): Promise<void> {
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const stack = await openStack(cli, options.dir, options.stack, async () => require(path.join(ROOT, "index.ts")));
+    if (options.operation === "up" && options.preflight) {
+        await preflightOrStop(options, config, () =>
+            stack.getConfig(`${CONFIG_NAMESPACE}:sshPrivateKey`).then(
+                (v) => v.value,
+                () => undefined,
+            ),
+        );
+    }
     const onOutput = (out: string) => process.stdout.write(out);
     const common = { onOutput, target: options.targets.length > 0 ? options.targets : undefined, color: "auto" as const };
     switch (options.operation) {

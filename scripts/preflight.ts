@@ -26,6 +26,8 @@ const SCRIPT = fs.readFileSync(path.join(__dirname, "preflight.sh"), "utf8");
 
 export interface PreflightOptions {
     readonly stack: string;
+    /** The folder with the stack files (the project's by default). */
+    readonly dir?: string;
     /** Config values over the stack file's (a test's stack). */
     readonly overrides?: Readonly<Record<string, string>>;
     readonly identity?: string;
@@ -59,7 +61,7 @@ function readHost(plan: HostPlan, containers: readonly string[], config: Readonl
 /** Checks every host of the stack at once; changes nothing on them. */
 export async function preflight(o: PreflightOptions): Promise<PreflightReport> {
     const t0 = Date.now();
-    const { values, secure } = readStackConfig(ROOT, o.stack);
+    const { values, secure } = readStackConfig(o.dir ?? ROOT, o.stack);
     const config = { ...values, ...o.overrides };
     const topology = stackTopology(config, { requireSecrets: false, secretKeys: new Set(secure) });
     const plans = preflightPlan(topology);
