@@ -114,20 +114,22 @@ async function confirmed(options: Options, preview: () => Promise<unknown>): Pro
  */
 async function preflightOrStop(options: Options, config: Readonly<Record<string, string>>, sshKey: () => Promise<string | undefined>): Promise<void> {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), "mesos-cluster-preflight-"));
+    let report;
     try {
         const key = config[`${CONFIG_NAMESPACE}:runtime`] === "systemd" ? await sshKey() : undefined;
         const identity = key === undefined ? undefined : path.join(folder, "key");
         if (identity !== undefined && key !== undefined) {
             fs.writeFileSync(identity, key.endsWith("\n") ? key : `${key}\n`, { mode: 0o600 });
         }
-        const report = await preflight({ stack: options.stack, dir: options.dir, identity });
-        console.error(formatReport(report));
-        if (report.problems.length > 0) {
-            console.error(`engine: up of ${options.stack} not started; nothing was created on any host. Mend the problems above (docs/operations/preflight.md), or go without the check: --skip-preflight`);
-            process.exit(1);
-        }
+        report = await preflight({ stack: options.stack, dir: options.dir, identity });
     } finally {
+        // Before any exit: process.exit skips a pending finally.
         fs.rmSync(folder, { recursive: true, force: true });
+    }
+    console.error(formatReport(report));
+    if (report.problems.length > 0) {
+        console.error(`engine: up of ${options.stack} not started; nothing was created on any host. Mend the problems above (docs/operations/preflight.md), or go without the check: --skip-preflight`);
+        process.exit(1);
     }
 }
 

@@ -8,8 +8,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { CLI, EngineRun, Project, STANDIN, allText, built, engine, initStack, leaks, project, pulumi, standinHome, writeConfig } from "./engineHarness";
-import { TEST_SECRETS, stackNames } from "./harness";
+import { CLI, EngineRun, Project, STANDIN, allText, built, engine, initStack, leaks, project, pulumi, run, standinHome, writeConfig } from "./engineHarness";
+import { ROOT, TEST_SECRETS, stackNames } from "./harness";
 
 const real = built(CLI) && built(STANDIN) ? describe : describe.skip;
 
@@ -157,6 +157,29 @@ real("the real engine with stand-in plugins", () => {
             const left = JSON.parse(pulumi(p, ["stack", "export", "--stack", "e2e"]).stdout).deployment.resources ?? [];
             expect(left).toEqual([]);
         });
+    });
+
+    test("npm run engine -- up stops at the preflight when a host is not ready, before the engine starts; --skip-preflight goes on", () => {
+        // Hosts where nothing listens (127.77.0.0/16: the harness's addresses for that), over SSH
+        // with the stack's own key, which the workspace decrypts for the check.
+        const p = stack("e2e", (c) => {
+            c["mesos-cluster:masters"] = ["h11=127.77.0.11", "h12=127.77.0.12", "h13=127.77.0.13"];
+        });
+        const up = (...flags: string[]) =>
+            run(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", "engine.ts"), "up", "--stack", "e2e", "--yes", "--dir", p.dir, ...flags], { cwd: ROOT, env: { ...p.env, ...env() } });
+        const stopped = up();
+        expect(stopped.status).toBe(1);
+        for (const h of ["h11", "h12", "h13"]) {
+            expect(stopped.out).toMatch(new RegExp(`^${h}  connection  could not be read: ssh root@127\\.77\\.0\\.${h.slice(1)}:22 ended with 255`, "m"));
+        }
+        expect(stopped.out).toContain("nothing was created on any host");
+        expect(calls(log)).toEqual([]);
+        expect(JSON.parse(pulumi(p, ["stack", "export", "--stack", "e2e"]).stdout).deployment.resources ?? []).toEqual([]);
+        // The key was written for the check only.
+        expect(stopped.out).not.toContain(TEST_SECRETS["mesos-cluster:sshPrivateKey"].split("\n")[1]);
+        const skipped = up("--skip-preflight");
+        expect(skipped.out).not.toContain("preflight:");
+        expect(skipped.status).toBe(0);
     });
 
     test("the docker runtime (ha): a change replaces each member's container delete-first, one member after another", () => {
