@@ -16,6 +16,8 @@ import { ZOOKEEPER_USERS, ZooKeeperUser } from "../../components/services/creden
 import { StepResult, StepRun, changed, deploy } from "./steps";
 import { checkStack, formatTable } from "../../scripts/health";
 import { DriftOptions, checkDrift } from "../../scripts/drift";
+import { preflight } from "../../scripts/preflight";
+import { formatFinding } from "../../components/preflight/judge";
 import { Difference, formatDifferences } from "../../components/drift/compare";
 import { RestoreRefused, backup, restore } from "../../scripts/backup";
 import { MANIFEST, Manifest, REGISTRY_PART, ZOOKEEPER_PARTS } from "../../components/backup/manifest";
@@ -276,6 +278,20 @@ describe("the systemd runtime on three real hosts over SSH", () => {
     /** Each step started only once the one before had ended: one member at a time. */
     const oneAtATime = (steps: readonly StepRun[]) => steps.every((r, i) => i === 0 || r.start >= steps[i - 1].end);
 
+    /**
+     * npm run preflight's check of the three hosts (docs/operations/preflight.md): its problems but
+     * the clock's, which is this machine's kernel clock, shared by the hosts, that the test cannot change.
+     */
+    const preflightProblems = async (what: string) => {
+        const r = await preflight({ stack: "e2e", identity: keyFile, knownHosts: path.join(work, "known_hosts") });
+        figures[`preflight, ${what} (s)`] = (r.ms / 1000).toFixed(2);
+        return r.problems.filter((p) => p.check !== "clock").map(formatFinding);
+    };
+
+    test("npm run preflight: the fresh hosts are ready", async () => {
+        expect(await preflightProblems("fresh hosts")).toEqual([]);
+    });
+
     test("every create writes its unit, in the engine's order; the registry runs, ZooKeeper's pull from it, run and form a quorum", async () => {
         // Per master ZooKeeper, master, Marathon, Chronos; two agents; the registry; one Bamboo.
         expect(commands).toHaveLength(3 * 4 + 2 + 1 + 1);
@@ -335,6 +351,16 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         }
         // The registry's data is on h13's data root.
         expect(fs.readdirSync(path.join(dataRoots[2], "registry", "data", "docker", "registry", "v2", "repositories", "mesos-cluster"))).toEqual(["zookeeper"]);
+    });
+
+    test("npm run preflight on the running cluster: the ports its own containers hold pass, as a second pulumi up needs", async () => {
+        // ZooKeeper's three ports on every host and the registry's on h13 are held by the cluster's
+        // own containers, by the names the program gives them.
+        for (const h of Object.keys(HOSTS) as HostName[]) {
+            // Java listens on the IPv4-mapped address: [::ffff:127.0.0.11]:2181.
+            expect(onHost(h, "ss -ltnH").stdout).toMatch(new RegExp(`${HOSTS[h].replace(/\./g, "\\.")}\\]?:2181 `));
+        }
+        expect(await preflightProblems("running cluster")).toEqual([]);
     });
 
     test("npm run drift: a clean cluster reports nothing; a hand-edited unit, a key file made 0644, a stopped unit, a deleted file and an image swapped under its tag are each reported by host and service", async () => {
