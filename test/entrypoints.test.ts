@@ -250,8 +250,10 @@ describe("Marathon's entrypoint passes its ZooKeeper login in MARATHON_ZK, never
     const script = path.join(ROOT, "images", "marathon", "entrypoint.sh");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "marathon-entry-"));
     const marathon = path.join(dir, "marathon");
-    // Stands in for /marathon/bin/marathon: prints MARATHON_ZK, then each argument on its own line.
-    fs.writeFileSync(marathon, '#!/bin/sh\necho "MARATHON_ZK=${MARATHON_ZK:-}"; for a in "$@"; do printf "%s\\n" "$a"; done\n', { mode: 0o755 });
+    // Stands in for /marathon/bin/marathon: writes MARATHON_ZK to a file (its output is filtered
+    // for the password), then prints each argument on its own line.
+    const seen = path.join(dir, "seen");
+    fs.writeFileSync(marathon, `#!/bin/sh\necho "MARATHON_ZK=\${MARATHON_ZK:-}" >${seen}; for a in "$@"; do printf "%s\\n" "$a"; done\n`, { mode: 0o755 });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
     const run = (login: string, credentials = path.join(dir, "no-http-credentials")) =>
         spawnSync("sh", [script, "--master=zk://h:2181/mesos", "--hostname=a b"], {
@@ -262,11 +264,13 @@ describe("Marathon's entrypoint passes its ZooKeeper login in MARATHON_ZK, never
     test("from its file, with the arguments kept whole", () => {
         const login = path.join(dir, "zk");
         fs.writeFileSync(login, "zk://marathon:s3cret@h:2181/marathon", { mode: 0o600 });
-        expect(run(login).stdout).toBe(["MARATHON_ZK=zk://marathon:s3cret@h:2181/marathon", "--master=zk://h:2181/mesos", "--hostname=a b", ""].join("\n"));
+        expect(run(login).stdout).toBe(["--master=zk://h:2181/mesos", "--hostname=a b", ""].join("\n"));
+        expect(fs.readFileSync(seen, "utf8")).toBe("MARATHON_ZK=zk://marathon:s3cret@h:2181/marathon\n");
     });
 
     test("nothing set without the file", () => {
-        expect(run(path.join(dir, "absent")).stdout).toBe(["MARATHON_ZK=", "--master=zk://h:2181/mesos", "--hostname=a b", ""].join("\n"));
+        expect(run(path.join(dir, "absent")).stdout).toBe(["--master=zk://h:2181/mesos", "--hostname=a b", ""].join("\n"));
+        expect(fs.readFileSync(seen, "utf8")).toBe("MARATHON_ZK=\n");
     });
 
     test("the files it reads are the ones the program mounts, and the image runs it", () => {
@@ -321,35 +325,47 @@ describe.each([
     });
 });
 
-// Marathon prints every option at start, the login among them, redacting only ZooKeeper URLs
-// (Main.scala configToLogLines, v1.10.26): its entrypoint filters its output and errors.
-describe("Marathon's entrypoint keeps the login out of Marathon's log", () => {
+// Marathon 1.8 prints its arguments at start, those it made from MARATHON_* variables first (Main.scala
+// L70 and envToArgs, v1.8.244): the ZooKeeper URL from MARATHON_ZK, password and all. Its entrypoint
+// filters its output and errors for that password and the HTTP login's.
+describe("Marathon's entrypoint keeps both logins out of Marathon's log", () => {
     const script = path.join(ROOT, "images", "marathon", "entrypoint.sh");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "marathon-log-"));
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-    // Stands in for Marathon: logs its configuration as Main.scala does (the login from its
-    // environment), an error naming the password, its pid, and exits with 3.
+    // Stands in for Marathon 1.8 (named so: no Marathon binary can be had here): logs its start
+    // line as Main.scala does (--zk from MARATHON_ZK before the arguments), an error naming the
+    // HTTP password, its pid, and exits with 3.
     const marathon = path.join(dir, "marathon");
     fs.writeFileSync(
         marathon,
-        `#!/bin/sh\necho " - http_credentials = $MESOSPHERE_HTTP_CREDENTIALS"\necho "twice: $MESOSPHERE_HTTP_CREDENTIALS $MESOSPHERE_HTTP_CREDENTIALS" >&2\necho "$$" >${dir}/pid\nexit 3\n`,
+        `#!/bin/sh\necho "Starting Marathon 1.8.244/stand-in with --zk $MARATHON_ZK $*"\necho "twice: $MESOSPHERE_HTTP_CREDENTIALS $MESOSPHERE_HTTP_CREDENTIALS" >&2\necho "$$" >"$PIDFILE"\nexit 3\n`,
         { mode: 0o755 },
     );
     const credentials = path.join(dir, "http-credentials");
     fs.writeFileSync(credentials, "operator:Pa55word.*[x]", { mode: 0o600 });
-    const r = spawnSync("sh", [script, "--master=zk://h:2181/mesos"], {
-        encoding: "utf8",
-        env: { PATH: process.env.PATH, MARATHON: marathon, HTTP_CREDENTIALS_FILE: credentials, ZK_LOGIN_FILE: path.join(dir, "absent") },
+    const zk = path.join(dir, "zk");
+    fs.writeFileSync(zk, "zk://marathon:Zk9pass@h1:2181,h2:2181/marathon", { mode: 0o600 });
+    let runs = 0;
+    const run = (env: NodeJS.ProcessEnv) => {
+        const pidfile = path.join(dir, `pid-${++runs}`);
+        return { pidfile, ...spawnSync("sh", [script, "--master=zk://h:2181/mesos"], { encoding: "utf8", env: { PATH: process.env.PATH, MARATHON: marathon, PIDFILE: pidfile, ...env } }) };
+    };
+    const both = run({ HTTP_CREDENTIALS_FILE: credentials, ZK_LOGIN_FILE: zk });
+
+    test("each password is *** in its output and its errors, the rest of each line kept", () => {
+        expect(both.stdout).toBe("Starting Marathon 1.8.244/stand-in with --zk zk://marathon:***@h1:2181,h2:2181/marathon --master=zk://h:2181/mesos\n");
+        expect(both.stderr).toBe("twice: operator:*** operator:***\n");
     });
 
-    test("the password is *** in its output and its errors, the rest of each line kept", () => {
-        expect(r.stdout).toBe(" - http_credentials = operator:***\n");
-        expect(r.stderr).toBe("twice: operator:*** operator:***\n");
+    test("the ZooKeeper password alone, without an HTTP login, is filtered too", () => {
+        const r = run({ HTTP_CREDENTIALS_FILE: path.join(dir, "absent"), ZK_LOGIN_FILE: zk });
+        expect(r.stdout).toBe("Starting Marathon 1.8.244/stand-in with --zk zk://marathon:***@h1:2181,h2:2181/marathon --master=zk://h:2181/mesos\n");
+        expect(r.status).toBe(3);
     });
 
     test("Marathon is still the entrypoint's process, and its exit status the container's", () => {
-        expect(r.status).toBe(3);
-        expect(fs.readFileSync(path.join(dir, "pid"), "utf8").trim()).toBe(String(r.pid));
+        expect(both.status).toBe(3);
+        expect(fs.readFileSync(both.pidfile, "utf8").trim()).toBe(String(both.pid));
     });
 });
 
