@@ -39,43 +39,38 @@ describe("Chronos's entrypoint starts the jar as upstream's start script does, w
             encoding: "utf8",
             env: { PATH: process.env.PATH, JAVA: java, MAIL_PASSWORD_FILE: passwordFile, ZK_AUTH_FILE: zkAuthFile, PORT0: "4400", PORT1: "4401", JVM_OPTS: "-Xmx512m -Dx=y" },
         });
-    const jar = ["-Xmx512m", "-Dx=y", "-jar", "/chronos/chronos.jar"];
+    const jar = ["-Xmx512m", "-Dx=y", "-cp", "/chronos/chronos.jar:/usr/local/lib/chronos-launcher", "mesoscluster.ChronosLauncher"];
 
-    test("arguments kept whole, the mail password appended as one argument, --http_port from PORT0 last", () => {
+    // The launcher reads the secrets (test/real/chronosLauncher.test.ts runs it): the shell passes
+    // their files' names, never what they hold.
+    test("arguments kept whole, Chronos started through the launcher, --http_port from PORT0 last, no secret among them", () => {
         const file = path.join(dir, "mail-password");
         fs.writeFileSync(file, "p4ss word $HOME 'q'\n", { mode: 0o600 });
-        const r = run(file);
-        expect(r.status).toBe(0);
-        expect(r.stdout.split("\n").slice(0, -1)).toEqual([
-            "LIBPROCESS_PORT=4401",
-            ...jar,
-            "--master=zk://h:2181/mesos",
-            "--cluster_name=a b",
-            "--mail_user=ops",
-            "--mail_password",
-            "p4ss word $HOME 'q'",
-            "--http_port",
-            "4400",
-        ]);
-    });
-
-    test("nothing appended but the port without the file", () => {
-        expect(run(path.join(dir, "absent")).stdout).toBe(
-            ["LIBPROCESS_PORT=4401", ...jar, "--master=zk://h:2181/mesos", "--cluster_name=a b", "--mail_user=ops", "--http_port", "4400", ""].join("\n"),
-        );
-    });
-
-    test("the ZooKeeper login appended as --zk_auth, one argument, when its file is there", () => {
         const zk = path.join(dir, "zk-auth");
         fs.writeFileSync(zk, "chronos:s3cret", { mode: 0o600 });
-        const r = run(path.join(dir, "absent"), zk);
-        expect(r.stdout.split("\n").slice(-5, -1)).toEqual(["--zk_auth", "chronos:s3cret", "--http_port", "4400"]);
+        const r = run(file, zk);
+        expect(r.status).toBe(0);
+        expect(r.stdout.split("\n").slice(0, -1)).toEqual(["LIBPROCESS_PORT=4401", ...jar, "--master=zk://h:2181/mesos", "--cluster_name=a b", "--mail_user=ops", "--http_port", "4400"]);
+    });
+
+    test("the launcher is told where the secrets' files are", () => {
+        const seen = path.join(dir, "seen");
+        const show = path.join(dir, "show-java");
+        fs.writeFileSync(show, `#!/bin/sh\necho "$MAIL_PASSWORD_FILE $ZK_AUTH_FILE" >${seen}\n`, { mode: 0o755 });
+        const r = spawnSync("sh", [script], { encoding: "utf8", env: { PATH: process.env.PATH, JAVA: show, PORT0: "4400", PORT1: "4401" } });
+        expect(r.status).toBe(0);
+        expect(fs.readFileSync(seen, "utf8")).toBe(`${CHRONOS_MAIL_PASSWORD_FILE} ${CHRONOS_ZK_AUTH_FILE}\n`);
     });
 
     test("the files the entrypoint reads are the ones the program mounts", () => {
         expect(fs.readFileSync(script, "utf8")).toContain(`MAIL_PASSWORD_FILE:-${CHRONOS_MAIL_PASSWORD_FILE}}`);
         expect(fs.readFileSync(script, "utf8")).toContain(`ZK_AUTH_FILE:-${CHRONOS_ZK_AUTH_FILE}}`);
         expect(fs.readFileSync(script, "utf8")).toContain(`HTTP_CREDENTIALS_FILE:-${CHRONOS_HTTP_CREDENTIALS_FILE}}`);
+        const launcher = fs.readFileSync(path.join(ROOT, "images", "chronos", "launcher", "ChronosLauncher.java"), "utf8");
+        expect(launcher).toContain(`env("MAIL_PASSWORD_FILE", "${CHRONOS_MAIL_PASSWORD_FILE}")`);
+        expect(launcher).toContain(`env("ZK_AUTH_FILE", "${CHRONOS_ZK_AUTH_FILE}")`);
+        expect(dockerfile("chronos")).toMatch(/COPY --from=launcher \/out \/usr\/local\/lib\/chronos-launcher\n/);
+        expect(fs.readFileSync(script, "utf8")).toContain("LAUNCHER=${LAUNCHER:-/usr/local/lib/chronos-launcher}");
     });
 });
 
@@ -284,7 +279,13 @@ describe("Marathon's entrypoint passes its ZooKeeper login in MARATHON_ZK, never
 // and Chronos read as --http_credentials' default: the process's environment, never its arguments.
 describe.each([
     { service: "Marathon", image: "marathon", standIn: "MARATHON", env: {}, args: ["--master=zk://h:2181/mesos"] },
-    { service: "Chronos", image: "chronos", standIn: "JAVA", env: { PORT0: "4400", PORT1: "4401" }, args: ["-jar", "/chronos/chronos.jar", "--master=zk://h:2181/mesos", "--http_port", "4400"] },
+    {
+        service: "Chronos",
+        image: "chronos",
+        standIn: "JAVA",
+        env: { PORT0: "4400", PORT1: "4401" },
+        args: ["-cp", "/chronos/chronos.jar:/usr/local/lib/chronos-launcher", "mesoscluster.ChronosLauncher", "--master=zk://h:2181/mesos", "--http_port", "4400"],
+    },
 ])("$service's entrypoint with its HTTP login", ({ service, image, standIn, env, args }) => {
     const script = path.join(ROOT, "images", image, "entrypoint.sh");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${image}-login-`));
