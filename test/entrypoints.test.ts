@@ -209,31 +209,49 @@ describe("the agent's entrypoint runs mesos-slave, or the executor Mesos starts 
         expect(none.stderr).toContain("does not answer");
     });
 
-    test.each([
-        ["cgroup v2", "cgroup2fs", 78],
-        ["cgroup v1", "tmpfs", 0],
-    ])("on %s (the cgroup root a %s), cgroups isolation: exits %i", (_what, fsType, code) => {
-        // Stands in for stat -f: the file system type of the cgroup root.
+    /** The entrypoint on a host whose cgroup root is a `fsType` (a stand-in for stat -f says so). */
+    const onCgroups = (fsType: string, ...args: string[]) => {
         const bin = fs.mkdtempSync(path.join(dir, "stat-"));
         fs.writeFileSync(path.join(bin, "stat"), `#!/bin/sh\necho ${fsType}\n`, { mode: 0o755 });
-        const r = spawnSync("sh", [script, "--isolation=cgroups/cpu,cgroups/mem", "--x"], {
+        return spawnSync("sh", [script, ...args], {
             encoding: "utf8",
             env: { PATH: `${bin}:${process.env.PATH}`, MESOS_SLAVE: slave, DOCKER: docker, ENGINE_API: "1.41", ENGINE_DRIVER: "" },
         });
-        expect(r.status).toBe(code);
-        if (code === 0) {
-            expect(r.stdout.split("\n")[0]).toBe("mesos-slave api=negotiated");
-            expect(r.stderr).toContain("isolation cgroups/cpu,cgroups/mem on cgroup v1");
-        } else {
-            expect(r.stdout).toBe("");
-            expect(r.stderr).toContain("systemd.unified_cgroup_hierarchy=0");
+    };
+    // The flags the program gives an agent of the e2e stack (authentication on, its own registry).
+    const t = buildTopology(parseConfig(stackConfig("e2e"), { secretKeys: new Set(secretKeys()) }));
+    const agentArgs = service("agent").spec(t, t.agents[0]).args;
+    const agentFlags = new Set(fs.readFileSync(path.join(ROOT, "reference", "flags", "mesos-agent-1.7.1.txt"), "utf8").split("\n").filter(Boolean));
+
+    test("on cgroup v1 (the cgroup root a tmpfs), the program's flags go to mesos-slave as they are, the isolation said", () => {
+        const r = onCgroups("tmpfs", ...agentArgs);
+        expect(r.status).toBe(0);
+        expect(r.stdout).toBe(["mesos-slave api=negotiated", ...agentArgs, ""].join("\n"));
+        expect(r.stderr).toContain(`isolation ${agentArgs.find((a) => a.startsWith("--isolation="))?.slice("--isolation=".length)} on cgroup v1`);
+    });
+
+    test("on cgroup v2 (a cgroup2fs), Docker tasks only: posix isolation and launcher, every other flag kept, and said", () => {
+        expect(agentArgs).toContain("--containerizers=docker,mesos");
+        const r = onCgroups("cgroup2fs", ...agentArgs);
+        expect(r.status).toBe(0);
+        const given = r.stdout.split("\n").slice(1, -1);
+        expect(given).toEqual([
+            ...agentArgs.map((a) => (a.startsWith("--isolation=") ? "--isolation=posix/cpu,posix/mem" : a.startsWith("--containerizers=") ? "--containerizers=docker" : a)),
+            "--launcher=posix",
+        ]);
+        // Every flag it passes is one mesos-agent 1.7.1 accepts (reference/flags).
+        for (const flag of given.map((a) => a.replace(/^--(no-)?/, "").split("=")[0])) {
+            expect({ flag, accepted: agentFlags.has(flag) }).toEqual({ flag, accepted: true });
         }
-        // An executor's container is no agent: it is never refused for the host's cgroups.
-        const executorRun = spawnSync("sh", [script, executor, "--isolation=cgroups/cpu"], {
-            encoding: "utf8",
-            env: { PATH: `${bin}:${process.env.PATH}`, MESOS_SLAVE: slave, DOCKER: docker, ENGINE_API: "1.41", ENGINE_DRIVER: "" },
-        });
-        expect(executorRun.status).toBe(0);
+        expect(r.stderr).toContain("this host runs cgroup v2");
+        expect(r.stderr).toContain("Docker tasks only (--containerizers=docker), isolation posix/cpu,posix/mem, launcher posix");
+    });
+
+    test("an executor's container is no agent: its command is never rewritten for the host's cgroups", () => {
+        for (const fsType of ["cgroup2fs", "tmpfs"]) {
+            const r = onCgroups(fsType, executor, "--isolation=cgroups/cpu");
+            expect({ fsType, status: r.status, out: r.stdout }).toEqual({ fsType, status: 0, out: ["executor api=negotiated", "--isolation=cgroups/cpu", ""].join("\n") });
+        }
     });
 
     test("the image runs it", () => {
