@@ -18,7 +18,7 @@ interface Framework {
 interface VersionSet {
     mesos: { version: string; images: string[]; driverCalls: string[] };
     frameworks: Record<string, Framework>;
-    consumers: Record<string, { version: string }>;
+    consumers: Record<string, { version: string; needsPatch?: string[] }>;
     rejected: (Partial<Framework> & { framework: string; version: string; why: string })[];
 }
 
@@ -58,7 +58,12 @@ describe("the version set", () => {
         expect([fromLine("master"), fromLine("agent")]).toEqual(set.mesos.images);
         expect(fromLine("marathon")).toBe(set.frameworks.marathon.image);
         expect(fromLine("chronos")).toBe(set.frameworks.chronos.image);
-        expect(fs.readFileSync(path.join(ROOT, "images", "bamboo", "Dockerfile"), "utf8")).toContain(`ARG BAMBOO_VERSION=${set.consumers.bamboo.version}\n`);
+        const bamboo = fs.readFileSync(path.join(ROOT, "images", "bamboo", "Dockerfile"), "utf8");
+        expect(bamboo).toContain(`ARG BAMBOO_VERSION=${set.consumers.bamboo.version}\n`);
+        // What the set says Bamboo needs to fit is in its build.
+        for (const file of set.consumers.bamboo.needsPatch ?? []) {
+            expect({ file, there: fs.existsSync(path.join(ROOT, file)), copied: bamboo.includes(`COPY ${path.relative(path.join("images", "bamboo"), file)} `) }).toEqual({ file, there: true, copied: true });
+        }
     });
 
     test("every service runs the set's version (and its flags are checked against that version's list)", () => {
