@@ -65,8 +65,9 @@ suite("Bamboo's service ports from Marathon 1.8's apps", () => {
 
     test("the image's build adds the file to Bamboo's services/marathon package before it compiles", () => {
         const dockerfile = fs.readFileSync(path.join(ROOT, "images", "bamboo", "Dockerfile"), "utf8");
-        const copy = dockerfile.indexOf("COPY patch/marathon_service_ports.go services/marathon/");
-        expect(copy).toBeGreaterThan(dockerfile.indexOf("tar -xz"));
-        expect(copy).toBeLessThan(dockerfile.indexOf("go build"));
+        const apply = dockerfile.indexOf("RUN sh /patch/apply.sh /patch");
+        expect(apply).toBeGreaterThan(dockerfile.indexOf("tar -xz"));
+        expect(apply).toBeLessThan(dockerfile.indexOf("go build"));
+        expect(fs.readFileSync(path.join(ROOT, "images", "bamboo", "patch", "apply.sh"), "utf8")).toContain('cp "$patch/marathon_service_ports.go" services/marathon/\n');
     });
 });

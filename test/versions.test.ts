@@ -61,8 +61,10 @@ describe("the version set", () => {
         const bamboo = fs.readFileSync(path.join(ROOT, "images", "bamboo", "Dockerfile"), "utf8");
         expect(bamboo).toContain(`ARG BAMBOO_VERSION=${set.consumers.bamboo.version}\n`);
         // What the set says Bamboo needs to fit is in its build.
+        expect(bamboo).toContain("RUN sh /patch/apply.sh /patch\n");
         for (const file of set.consumers.bamboo.needsPatch ?? []) {
-            expect({ file, there: fs.existsSync(path.join(ROOT, file)), copied: bamboo.includes(`COPY ${path.relative(path.join("images", "bamboo"), file)} `) }).toEqual({ file, there: true, copied: true });
+            const apply = fs.readFileSync(path.join(ROOT, "images", "bamboo", "patch", "apply.sh"), "utf8");
+            expect({ file, there: fs.existsSync(path.join(ROOT, file)), applied: apply.includes(`"$patch/${path.basename(file)}"`) }).toEqual({ file, there: true, applied: true });
         }
     });
 
