@@ -3,11 +3,13 @@
  *                  [--services a,b] [--timeout SECONDS]
  *
  * Reads every host of a systemd stack over SSH, as the deploy reaches it (sshUser, sshPort,
- * `sudo -n` unless root), and compares each unit, file and container with what the program
- * would write (components/drift). Prints each difference, naming host, service and what
+ * `sudo -n` unless root), or of a docker-runtime stack through the engine the deploy drives
+ * (`docker -H ssh://…`, or this machine's), and compares each unit, file and container with what
+ * the program would write (components/drift). Prints each difference, naming host, service and what
  * differs (a unified diff for text; a secret file's content is never shown), and exits 1 on
  * any, 0 on none, 2 for bad usage or a bad stack, 3 when a host could not be read. Changes
- * nothing on the hosts: it runs stat, base64, systemctl is-enabled/is-active, docker inspect.
+ * nothing on the hosts: it runs stat, base64, systemctl is-enabled/is-active, docker inspect,
+ * and on the docker runtime docker cp out of the containers.
  *
  * The SSH key is a stack secret, which only the Pulumi engine can decrypt: --identity names a
  * key file, or else ssh's own (ssh-agent, ~/.ssh). Pushed images run by digest, which only
@@ -23,7 +25,9 @@ import * as path from "path";
 import { ConfigError } from "../components/config";
 import { stackTopology } from "../components/composition";
 import { Difference, ObservedFile, ObservedService, compareService, digestsFromState, formatDifferences, resolveImage, strayUnits } from "../components/drift/compare";
-import { Planned, plan } from "../components/drift/expected";
+import { Planned, PlannedContainer, plan, planDocker } from "../components/drift/expected";
+import { fileFromTar } from "../components/drift/tar";
+import { SERVICE_LABEL_KEY } from "../components/spec";
 import { ClusterRegistry } from "../components/topology/types";
 import { runToEnd, sshArgs, toolArgs } from "./ssh";
 import { readStackConfig, stackNames } from "./stackFile";
@@ -175,12 +179,11 @@ export async function checkDrift(o: DriftOptions): Promise<DriftReport> {
     const { values, secure } = readStackConfig(ROOT, o.stack);
     const config = { ...values, ...o.overrides };
     const topology = stackTopology(config, { requireSecrets: false, secretKeys: new Set(secure) });
-    if (config["mesos-cluster:runtime"] !== "systemd") {
-        throw new Error(
-            `stack ${o.stack} runs on the docker runtime, which this tool does not read yet; what \`pulumi refresh --preview-only\` sees of its containers, and what it misses: docs/operations/drift.md`,
-        );
-    }
     const notes: string[] = [];
+    if (config["mesos-cluster:runtime"] !== "systemd") {
+        const containers = planDocker(topology);
+        return checkDockerDrift(o, containers, o.digests ?? (containers.some((p) => p.pushed) ? digestsFromCli(o.stack) : undefined), notes);
+    }
     for (const key of secure.filter((k) => k !== "mesos-cluster:sshPrivateKey" && !(o.overrides && k in o.overrides))) {
         notes.push(`${key} is set as a secret, which this tool cannot read: files made from it are compared against its default`);
     }
@@ -251,6 +254,93 @@ export async function checkDrift(o: DriftOptions): Promise<DriftReport> {
         }),
     );
     const order = [...byHost.keys()];
+    differences.sort((a, b) => order.indexOf(a.host) - order.indexOf(b.host));
+    return { differences, notes: [...new Set(notes)].sort(), unreadable };
+}
+
+/** The docker CLI against an engine (`-H`, or this machine's), its output as bytes. */
+function docker(engine: string | undefined, args: readonly string[], timeoutMs: number): Promise<{ status: number | null; out: Buffer; err: string }> {
+    return new Promise((resolve, reject) => {
+        const child = spawn("docker", [...(engine === undefined ? [] : ["-H", engine]), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+        const out: Buffer[] = [];
+        let err = "";
+        const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+        child.stdout.on("data", (d: Buffer) => out.push(d));
+        child.stderr.on("data", (d) => (err += d));
+        child.on("error", (e) => {
+            clearTimeout(timer);
+            reject(e);
+        });
+        child.on("close", (status, signal) => {
+            clearTimeout(timer);
+            if (signal) {
+                reject(new Error(`docker ${args[0]}: no answer within ${timeoutMs / 1000}s`));
+            } else {
+                resolve({ status, out: Buffer.concat(out), err: err.trim() });
+            }
+        });
+    });
+}
+
+/**
+ * A docker-runtime stack: each host's engine, as the deploy drives it, read with `docker inspect`
+ * and `docker cp` (which copies out of a container, running or not, and changes nothing).
+ */
+async function checkDockerDrift(o: DriftOptions, all: readonly PlannedContainer[], digests: Readonly<Record<string, string>> | undefined, notes: string[]): Promise<DriftReport> {
+    const planned = all.filter((p) => o.services === undefined || o.services.includes(p.spec.service));
+    const timeoutMs = o.timeoutMs ?? 60_000;
+    const byEngine = new Map<string, PlannedContainer[]>();
+    for (const p of planned) {
+        const key = `${p.host}\0${p.engine ?? ""}`;
+        byEngine.set(key, [...(byEngine.get(key) ?? []), p]);
+    }
+    const differences: Difference[] = [];
+    const unreadable: { host: string; error: string }[] = [];
+    // Several hosts of a stack on this machine's engine share it: its stray containers are said once.
+    const strayChecked = new Set<string>();
+    await Promise.all(
+        [...byEngine.values()].map(async (here) => {
+            const { host, engine } = here[0];
+            try {
+                const version = await docker(engine, ["version", "--format", "{{.Server.Version}}"], timeoutMs);
+                if (version.status !== 0) {
+                    throw new Error(version.err.split("\n").slice(-2).join(" ") || `docker version ended with ${version.status}`);
+                }
+                for (const p of here) {
+                    const name = p.spec.containerName;
+                    const inspected = await docker(engine, ["container", "inspect", "--format", "{{.State.Running}} {{.Image}} {{.Config.Image}}", name], timeoutMs);
+                    const [running, imageId, image] = inspected.status === 0 ? inspected.out.toString("utf8").trim().split(" ") : [];
+                    const container = inspected.status === 0 ? { running: running === "true", imageId, image } : undefined;
+                    const { image: expectedImage, note } = resolveImage(p.tagged, p.pushed, digests, container?.image);
+                    if (note !== undefined) {
+                        notes.push(`${host} ${p.spec.service}: ${note.replace("the unit's own", "the container's own").replace("the host's unit names none", "the container names none")}`);
+                    }
+                    // A container's files are in the container: none is said missing when it is.
+                    const e = container === undefined ? { ...p.expect(expectedImage), files: [] } : p.expect(expectedImage);
+                    const files: Record<string, ObservedFile> = {};
+                    for (const f of e.files) {
+                        const copied = await docker(engine, ["cp", `${name}:${f.path}`, "-"], timeoutMs);
+                        files[f.path] = copied.status === 0 ? fileFromTar(copied.out) : { exists: false };
+                    }
+                    const ofRef = await docker(engine, ["image", "inspect", "--format", "{{.Id}}", e.image], timeoutMs);
+                    differences.push(
+                        ...compareService(e, { files, container, imageIdOfRef: ofRef.status === 0 ? ofRef.out.toString("utf8").trim() : undefined }),
+                    );
+                }
+                if (o.services === undefined && !strayChecked.has(engine ?? "")) {
+                    strayChecked.add(engine ?? "");
+                    const listed = await docker(engine, ["ps", "-a", "--filter", `label=${SERVICE_LABEL_KEY}`, "--format", "{{.Names}}"], timeoutMs);
+                    const wanted = new Set(all.filter((p) => p.engine === engine).map((p) => p.spec.containerName));
+                    for (const stray of listed.out.toString("utf8").split("\n").filter((n) => n !== "" && !wanted.has(n))) {
+                        differences.push({ host, service: "", kind: "container", subject: stray, detail: "carries the program's label, but the program no longer deploys it here" });
+                    }
+                }
+            } catch (e) {
+                unreadable.push({ host, error: (e as Error).message });
+            }
+        }),
+    );
+    const order = [...new Set(planned.map((p) => p.host))];
     differences.sort((a, b) => order.indexOf(a.host) - order.indexOf(b.host));
     return { differences, notes: [...new Set(notes)].sort(), unreadable };
 }

@@ -15,6 +15,7 @@ import {
     unifiedDiff,
 } from "../components/drift/compare";
 import { plan } from "../components/drift/expected";
+import { fileFromTar } from "../components/drift/tar";
 import { stackTopology } from "../components/composition";
 import { jsonTemplate, secretRef, text } from "../components/spec";
 import { readStackConfig } from "../scripts/stackFile";
@@ -210,5 +211,29 @@ describe("the registry's tag", () => {
             `image 127.0.0.13:5000/mesos-cluster/zookeeper:3.9.3: swapped under its tag in the registry: it names sha256:${"b".repeat(64)}, the program deployed sha256:${"a".repeat(64)}`,
         ]);
         expect(at({ registryDigest: null })).toEqual(["image 127.0.0.13:5000/mesos-cluster/zookeeper:3.9.3: is not in the registry: a host that pulls it again gets nothing"]);
+    });
+});
+
+// What `docker cp CONTAINER:PATH -` writes: a tar of the one file (Go's archive/tar, a PAX record
+// when a field needs one), made here by GNU tar in both forms.
+describe("a file out of docker cp's tar stream", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drift-tar-"));
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    fs.writeFileSync(path.join(dir, "zoo.cfg"), "tickTime=2000\nlast line\n");
+    const tarOf = (format: string, extra: string[] = []) =>
+        execFileSync("tar", ["-C", dir, `--format=${format}`, "--numeric-owner", "--owner=1000", "--group=1001", "--mode=0640", ...extra, "-cf", "-", "zoo.cfg"]);
+
+    test.each(["ustar", "pax", "gnu"])("%s: mode, owner and content", (format) => {
+        expect(fileFromTar(tarOf(format))).toEqual({ exists: true, mode: "640", uid: 1000, gid: 1001, content: "tickTime=2000\nlast line\n" });
+    });
+
+    test("an owner past ustar's fields comes from the PAX record", () => {
+        const big = execFileSync("tar", ["-C", dir, "--format=pax", "--numeric-owner", "--owner=3000000", "--group=3000001", "-cf", "-", "zoo.cfg"]);
+        expect(fileFromTar(big)).toMatchObject({ uid: 3000000, gid: 3000001 });
+    });
+
+    test("a folder, or no archive, is refused", () => {
+        expect(() => fileFromTar(execFileSync("tar", ["-C", os.tmpdir(), "--no-recursion", "-cf", "-", path.basename(dir)]))).toThrow("not a regular file");
+        expect(() => fileFromTar(Buffer.alloc(1024))).toThrow("no file in the archive");
     });
 });

@@ -39,43 +39,38 @@ describe("Chronos's entrypoint starts the jar as upstream's start script does, w
             encoding: "utf8",
             env: { PATH: process.env.PATH, JAVA: java, MAIL_PASSWORD_FILE: passwordFile, ZK_AUTH_FILE: zkAuthFile, PORT0: "4400", PORT1: "4401", JVM_OPTS: "-Xmx512m -Dx=y" },
         });
-    const jar = ["-Xmx512m", "-Dx=y", "-jar", "/chronos/chronos.jar"];
+    const jar = ["-Xmx512m", "-Dx=y", "-cp", "/chronos/chronos.jar:/usr/local/lib/chronos-launcher", "mesoscluster.ChronosLauncher"];
 
-    test("arguments kept whole, the mail password appended as one argument, --http_port from PORT0 last", () => {
+    // The launcher reads the secrets (test/real/chronosLauncher.test.ts runs it): the shell passes
+    // their files' names, never what they hold.
+    test("arguments kept whole, Chronos started through the launcher, --http_port from PORT0 last, no secret among them", () => {
         const file = path.join(dir, "mail-password");
         fs.writeFileSync(file, "p4ss word $HOME 'q'\n", { mode: 0o600 });
-        const r = run(file);
-        expect(r.status).toBe(0);
-        expect(r.stdout.split("\n").slice(0, -1)).toEqual([
-            "LIBPROCESS_PORT=4401",
-            ...jar,
-            "--master=zk://h:2181/mesos",
-            "--cluster_name=a b",
-            "--mail_user=ops",
-            "--mail_password",
-            "p4ss word $HOME 'q'",
-            "--http_port",
-            "4400",
-        ]);
-    });
-
-    test("nothing appended but the port without the file", () => {
-        expect(run(path.join(dir, "absent")).stdout).toBe(
-            ["LIBPROCESS_PORT=4401", ...jar, "--master=zk://h:2181/mesos", "--cluster_name=a b", "--mail_user=ops", "--http_port", "4400", ""].join("\n"),
-        );
-    });
-
-    test("the ZooKeeper login appended as --zk_auth, one argument, when its file is there", () => {
         const zk = path.join(dir, "zk-auth");
         fs.writeFileSync(zk, "chronos:s3cret", { mode: 0o600 });
-        const r = run(path.join(dir, "absent"), zk);
-        expect(r.stdout.split("\n").slice(-5, -1)).toEqual(["--zk_auth", "chronos:s3cret", "--http_port", "4400"]);
+        const r = run(file, zk);
+        expect(r.status).toBe(0);
+        expect(r.stdout.split("\n").slice(0, -1)).toEqual(["LIBPROCESS_PORT=4401", ...jar, "--master=zk://h:2181/mesos", "--cluster_name=a b", "--mail_user=ops", "--http_port", "4400"]);
+    });
+
+    test("the launcher is told where the secrets' files are", () => {
+        const seen = path.join(dir, "seen");
+        const show = path.join(dir, "show-java");
+        fs.writeFileSync(show, `#!/bin/sh\necho "$MAIL_PASSWORD_FILE $ZK_AUTH_FILE" >${seen}\n`, { mode: 0o755 });
+        const r = spawnSync("sh", [script], { encoding: "utf8", env: { PATH: process.env.PATH, JAVA: show, PORT0: "4400", PORT1: "4401" } });
+        expect(r.status).toBe(0);
+        expect(fs.readFileSync(seen, "utf8")).toBe(`${CHRONOS_MAIL_PASSWORD_FILE} ${CHRONOS_ZK_AUTH_FILE}\n`);
     });
 
     test("the files the entrypoint reads are the ones the program mounts", () => {
         expect(fs.readFileSync(script, "utf8")).toContain(`MAIL_PASSWORD_FILE:-${CHRONOS_MAIL_PASSWORD_FILE}}`);
         expect(fs.readFileSync(script, "utf8")).toContain(`ZK_AUTH_FILE:-${CHRONOS_ZK_AUTH_FILE}}`);
         expect(fs.readFileSync(script, "utf8")).toContain(`HTTP_CREDENTIALS_FILE:-${CHRONOS_HTTP_CREDENTIALS_FILE}}`);
+        const launcher = fs.readFileSync(path.join(ROOT, "images", "chronos", "launcher", "ChronosLauncher.java"), "utf8");
+        expect(launcher).toContain(`env("MAIL_PASSWORD_FILE", "${CHRONOS_MAIL_PASSWORD_FILE}")`);
+        expect(launcher).toContain(`env("ZK_AUTH_FILE", "${CHRONOS_ZK_AUTH_FILE}")`);
+        expect(dockerfile("chronos")).toMatch(/COPY --from=launcher \/out \/usr\/local\/lib\/chronos-launcher\n/);
+        expect(fs.readFileSync(script, "utf8")).toContain("LAUNCHER=${LAUNCHER:-/usr/local/lib/chronos-launcher}");
     });
 });
 
@@ -214,31 +209,49 @@ describe("the agent's entrypoint runs mesos-slave, or the executor Mesos starts 
         expect(none.stderr).toContain("does not answer");
     });
 
-    test.each([
-        ["cgroup v2", "cgroup2fs", 78],
-        ["cgroup v1", "tmpfs", 0],
-    ])("on %s (the cgroup root a %s), cgroups isolation: exits %i", (_what, fsType, code) => {
-        // Stands in for stat -f: the file system type of the cgroup root.
+    /** The entrypoint on a host whose cgroup root is a `fsType` (a stand-in for stat -f says so). */
+    const onCgroups = (fsType: string, ...args: string[]) => {
         const bin = fs.mkdtempSync(path.join(dir, "stat-"));
         fs.writeFileSync(path.join(bin, "stat"), `#!/bin/sh\necho ${fsType}\n`, { mode: 0o755 });
-        const r = spawnSync("sh", [script, "--isolation=cgroups/cpu,cgroups/mem", "--x"], {
+        return spawnSync("sh", [script, ...args], {
             encoding: "utf8",
             env: { PATH: `${bin}:${process.env.PATH}`, MESOS_SLAVE: slave, DOCKER: docker, ENGINE_API: "1.41", ENGINE_DRIVER: "" },
         });
-        expect(r.status).toBe(code);
-        if (code === 0) {
-            expect(r.stdout.split("\n")[0]).toBe("mesos-slave api=negotiated");
-            expect(r.stderr).toContain("isolation cgroups/cpu,cgroups/mem on cgroup v1");
-        } else {
-            expect(r.stdout).toBe("");
-            expect(r.stderr).toContain("systemd.unified_cgroup_hierarchy=0");
+    };
+    // The flags the program gives an agent of the e2e stack (authentication on, its own registry).
+    const t = buildTopology(parseConfig(stackConfig("e2e"), { secretKeys: new Set(secretKeys()) }));
+    const agentArgs = service("agent").spec(t, t.agents[0]).args;
+    const agentFlags = new Set(fs.readFileSync(path.join(ROOT, "reference", "flags", "mesos-agent-1.7.1.txt"), "utf8").split("\n").filter(Boolean));
+
+    test("on cgroup v1 (the cgroup root a tmpfs), the program's flags go to mesos-slave as they are, the isolation said", () => {
+        const r = onCgroups("tmpfs", ...agentArgs);
+        expect(r.status).toBe(0);
+        expect(r.stdout).toBe(["mesos-slave api=negotiated", ...agentArgs, ""].join("\n"));
+        expect(r.stderr).toContain(`isolation ${agentArgs.find((a) => a.startsWith("--isolation="))?.slice("--isolation=".length)} on cgroup v1`);
+    });
+
+    test("on cgroup v2 (a cgroup2fs), Docker tasks only: posix isolation and launcher, every other flag kept, and said", () => {
+        expect(agentArgs).toContain("--containerizers=docker,mesos");
+        const r = onCgroups("cgroup2fs", ...agentArgs);
+        expect(r.status).toBe(0);
+        const given = r.stdout.split("\n").slice(1, -1);
+        expect(given).toEqual([
+            ...agentArgs.map((a) => (a.startsWith("--isolation=") ? "--isolation=posix/cpu,posix/mem" : a.startsWith("--containerizers=") ? "--containerizers=docker" : a)),
+            "--launcher=posix",
+        ]);
+        // Every flag it passes is one mesos-agent 1.7.1 accepts (reference/flags).
+        for (const flag of given.map((a) => a.replace(/^--(no-)?/, "").split("=")[0])) {
+            expect({ flag, accepted: agentFlags.has(flag) }).toEqual({ flag, accepted: true });
         }
-        // An executor's container is no agent: it is never refused for the host's cgroups.
-        const executorRun = spawnSync("sh", [script, executor, "--isolation=cgroups/cpu"], {
-            encoding: "utf8",
-            env: { PATH: `${bin}:${process.env.PATH}`, MESOS_SLAVE: slave, DOCKER: docker, ENGINE_API: "1.41", ENGINE_DRIVER: "" },
-        });
-        expect(executorRun.status).toBe(0);
+        expect(r.stderr).toContain("this host runs cgroup v2");
+        expect(r.stderr).toContain("Docker tasks only (--containerizers=docker), isolation posix/cpu,posix/mem, launcher posix");
+    });
+
+    test("an executor's container is no agent: its command is never rewritten for the host's cgroups", () => {
+        for (const fsType of ["cgroup2fs", "tmpfs"]) {
+            const r = onCgroups(fsType, executor, "--isolation=cgroups/cpu");
+            expect({ fsType, status: r.status, out: r.stdout }).toEqual({ fsType, status: 0, out: ["executor api=negotiated", "--isolation=cgroups/cpu", ""].join("\n") });
+        }
     });
 
     test("the image runs it", () => {
@@ -250,8 +263,10 @@ describe("Marathon's entrypoint passes its ZooKeeper login in MARATHON_ZK, never
     const script = path.join(ROOT, "images", "marathon", "entrypoint.sh");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "marathon-entry-"));
     const marathon = path.join(dir, "marathon");
-    // Stands in for /marathon/bin/marathon: prints MARATHON_ZK, then each argument on its own line.
-    fs.writeFileSync(marathon, '#!/bin/sh\necho "MARATHON_ZK=${MARATHON_ZK:-}"; for a in "$@"; do printf "%s\\n" "$a"; done\n', { mode: 0o755 });
+    // Stands in for /marathon/bin/marathon: writes MARATHON_ZK to a file (its output is filtered
+    // for the password), then prints each argument on its own line.
+    const seen = path.join(dir, "seen");
+    fs.writeFileSync(marathon, `#!/bin/sh\necho "MARATHON_ZK=\${MARATHON_ZK:-}" >${seen}; for a in "$@"; do printf "%s\\n" "$a"; done\n`, { mode: 0o755 });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
     const run = (login: string, credentials = path.join(dir, "no-http-credentials")) =>
         spawnSync("sh", [script, "--master=zk://h:2181/mesos", "--hostname=a b"], {
@@ -262,11 +277,13 @@ describe("Marathon's entrypoint passes its ZooKeeper login in MARATHON_ZK, never
     test("from its file, with the arguments kept whole", () => {
         const login = path.join(dir, "zk");
         fs.writeFileSync(login, "zk://marathon:s3cret@h:2181/marathon", { mode: 0o600 });
-        expect(run(login).stdout).toBe(["MARATHON_ZK=zk://marathon:s3cret@h:2181/marathon", "--master=zk://h:2181/mesos", "--hostname=a b", ""].join("\n"));
+        expect(run(login).stdout).toBe(["--master=zk://h:2181/mesos", "--hostname=a b", ""].join("\n"));
+        expect(fs.readFileSync(seen, "utf8")).toBe("MARATHON_ZK=zk://marathon:s3cret@h:2181/marathon\n");
     });
 
     test("nothing set without the file", () => {
-        expect(run(path.join(dir, "absent")).stdout).toBe(["MARATHON_ZK=", "--master=zk://h:2181/mesos", "--hostname=a b", ""].join("\n"));
+        expect(run(path.join(dir, "absent")).stdout).toBe(["--master=zk://h:2181/mesos", "--hostname=a b", ""].join("\n"));
+        expect(fs.readFileSync(seen, "utf8")).toBe("MARATHON_ZK=\n");
     });
 
     test("the files it reads are the ones the program mounts, and the image runs it", () => {
@@ -280,7 +297,13 @@ describe("Marathon's entrypoint passes its ZooKeeper login in MARATHON_ZK, never
 // and Chronos read as --http_credentials' default: the process's environment, never its arguments.
 describe.each([
     { service: "Marathon", image: "marathon", standIn: "MARATHON", env: {}, args: ["--master=zk://h:2181/mesos"] },
-    { service: "Chronos", image: "chronos", standIn: "JAVA", env: { PORT0: "4400", PORT1: "4401" }, args: ["-jar", "/chronos/chronos.jar", "--master=zk://h:2181/mesos", "--http_port", "4400"] },
+    {
+        service: "Chronos",
+        image: "chronos",
+        standIn: "JAVA",
+        env: { PORT0: "4400", PORT1: "4401" },
+        args: ["-cp", "/chronos/chronos.jar:/usr/local/lib/chronos-launcher", "mesoscluster.ChronosLauncher", "--master=zk://h:2181/mesos", "--http_port", "4400"],
+    },
 ])("$service's entrypoint with its HTTP login", ({ service, image, standIn, env, args }) => {
     const script = path.join(ROOT, "images", image, "entrypoint.sh");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${image}-login-`));
@@ -321,35 +344,47 @@ describe.each([
     });
 });
 
-// Marathon prints every option at start, the login among them, redacting only ZooKeeper URLs
-// (Main.scala configToLogLines, v1.10.26): its entrypoint filters its output and errors.
-describe("Marathon's entrypoint keeps the login out of Marathon's log", () => {
+// Marathon 1.8 prints its arguments at start, those it made from MARATHON_* variables first (Main.scala
+// L70 and envToArgs, v1.8.244): the ZooKeeper URL from MARATHON_ZK, password and all. Its entrypoint
+// filters its output and errors for that password and the HTTP login's.
+describe("Marathon's entrypoint keeps both logins out of Marathon's log", () => {
     const script = path.join(ROOT, "images", "marathon", "entrypoint.sh");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "marathon-log-"));
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-    // Stands in for Marathon: logs its configuration as Main.scala does (the login from its
-    // environment), an error naming the password, its pid, and exits with 3.
+    // Stands in for Marathon 1.8 (named so: no Marathon binary can be had here): logs its start
+    // line as Main.scala does (--zk from MARATHON_ZK before the arguments), an error naming the
+    // HTTP password, its pid, and exits with 3.
     const marathon = path.join(dir, "marathon");
     fs.writeFileSync(
         marathon,
-        `#!/bin/sh\necho " - http_credentials = $MESOSPHERE_HTTP_CREDENTIALS"\necho "twice: $MESOSPHERE_HTTP_CREDENTIALS $MESOSPHERE_HTTP_CREDENTIALS" >&2\necho "$$" >${dir}/pid\nexit 3\n`,
+        `#!/bin/sh\necho "Starting Marathon 1.8.244/stand-in with --zk $MARATHON_ZK $*"\necho "twice: $MESOSPHERE_HTTP_CREDENTIALS $MESOSPHERE_HTTP_CREDENTIALS" >&2\necho "$$" >"$PIDFILE"\nexit 3\n`,
         { mode: 0o755 },
     );
     const credentials = path.join(dir, "http-credentials");
     fs.writeFileSync(credentials, "operator:Pa55word.*[x]", { mode: 0o600 });
-    const r = spawnSync("sh", [script, "--master=zk://h:2181/mesos"], {
-        encoding: "utf8",
-        env: { PATH: process.env.PATH, MARATHON: marathon, HTTP_CREDENTIALS_FILE: credentials, ZK_LOGIN_FILE: path.join(dir, "absent") },
+    const zk = path.join(dir, "zk");
+    fs.writeFileSync(zk, "zk://marathon:Zk9pass@h1:2181,h2:2181/marathon", { mode: 0o600 });
+    let runs = 0;
+    const run = (env: NodeJS.ProcessEnv) => {
+        const pidfile = path.join(dir, `pid-${++runs}`);
+        return { pidfile, ...spawnSync("sh", [script, "--master=zk://h:2181/mesos"], { encoding: "utf8", env: { PATH: process.env.PATH, MARATHON: marathon, PIDFILE: pidfile, ...env } }) };
+    };
+    const both = run({ HTTP_CREDENTIALS_FILE: credentials, ZK_LOGIN_FILE: zk });
+
+    test("each password is *** in its output and its errors, the rest of each line kept", () => {
+        expect(both.stdout).toBe("Starting Marathon 1.8.244/stand-in with --zk zk://marathon:***@h1:2181,h2:2181/marathon --master=zk://h:2181/mesos\n");
+        expect(both.stderr).toBe("twice: operator:*** operator:***\n");
     });
 
-    test("the password is *** in its output and its errors, the rest of each line kept", () => {
-        expect(r.stdout).toBe(" - http_credentials = operator:***\n");
-        expect(r.stderr).toBe("twice: operator:*** operator:***\n");
+    test("the ZooKeeper password alone, without an HTTP login, is filtered too", () => {
+        const r = run({ HTTP_CREDENTIALS_FILE: path.join(dir, "absent"), ZK_LOGIN_FILE: zk });
+        expect(r.stdout).toBe("Starting Marathon 1.8.244/stand-in with --zk zk://marathon:***@h1:2181,h2:2181/marathon --master=zk://h:2181/mesos\n");
+        expect(r.status).toBe(3);
     });
 
     test("Marathon is still the entrypoint's process, and its exit status the container's", () => {
-        expect(r.status).toBe(3);
-        expect(fs.readFileSync(path.join(dir, "pid"), "utf8").trim()).toBe(String(r.pid));
+        expect(both.status).toBe(3);
+        expect(fs.readFileSync(both.pidfile, "utf8").trim()).toBe(String(both.pid));
     });
 });
 

@@ -32,9 +32,9 @@ describe.each(variants)("stack %s on the %s runtime", (stack, runtime) => {
         const authenticated = config["mesos-cluster:authentication"] !== "false";
         const registryAuth = config["mesos-cluster:registryAuth"] === "true";
         // ZooKeeper's superuser always; with authentication the Mesos principals, ZooKeeper's
-        // users for Mesos, Marathon and Chronos, the operator's login and the agents' token key;
-        // the registry's login.
-        expect(e.ofType("random:index/randomPassword:RandomPassword")).toHaveLength(1 + (authenticated ? 3 + 3 + 2 : 0) + (registryAuth ? 1 : 0));
+        // users for Mesos, Marathon, Chronos and Bamboo, the operator's login and the agents' token
+        // key; the registry's login.
+        expect(e.ofType("random:index/randomPassword:RandomPassword")).toHaveLength(1 + (authenticated ? 3 + 4 + 2 : 0) + (registryAuth ? 1 : 0));
         // Services that read a secret: ZooKeeper (its superuser), the Mesos principals' and the
         // operator's login's (Bamboo's front too), and, with TLS or a login, the registry's.
         const registrySecrets = registryAuth || (config["mesos-cluster:registryTlsCertificate"] ?? "") !== "";

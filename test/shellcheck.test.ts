@@ -11,7 +11,7 @@ const check = (...args: string[]) => spawnSync("bash", [path.join(ROOT, "scripts
 
 test("every shell file is checked: the *.sh files, and the others by their first line", () => {
     const listed = check("--list").stdout.split("\n");
-    const entrypoints = fs.readdirSync(path.join(ROOT, "images")).flatMap((d) => fs.readdirSync(path.join(ROOT, "images", d)).filter((f) => f.endsWith(".sh")).map((f) => `images/${d}/${f}`));
+    const entrypoints = (fs.readdirSync(path.join(ROOT, "images"), { recursive: true }) as string[]).filter((f) => f.endsWith(".sh")).map((f) => `images/${f}`);
     expect(entrypoints.length).toBeGreaterThan(5);
     // The programs the hosts are sent, a file only ever sourced (no shebang), and one with no .sh.
     expect(listed).toEqual(expect.arrayContaining([...entrypoints, "components/runtimes/unit-create.sh", "components/runtimes/free-name.sh", "scripts/rootfs.sh", ".ci/run"]));

@@ -129,10 +129,10 @@ describe.each(stackNames())("stack %s under mocks", (stack) => {
         // docker: the cluster, a provider per host, and a component and container per service, with
         // an image built on the host unless it is published. systemd: the cluster, and a component
         // and a command per service. Publishing to the cluster's registry: a local engine provider
-        // and one pushed image per image. Both: with authentication, three Mesos principals, three
-        // ZooKeeper users, the operator's login and the agents' token key; one more for the
-        // registry's login; and always ZooKeeper's superuser.
-        const credentials = 1 + (x.authentication ? 3 + 3 + 2 : 0) + (x.registry?.auth ? 1 : 0);
+        // and one pushed image per image. Both: with authentication, three Mesos principals, four
+        // ZooKeeper users (Mesos, Marathon, Chronos, Bamboo), the operator's login and the agents'
+        // token key; one more for the registry's login; and always ZooKeeper's superuser.
+        const credentials = 1 + (x.authentication ? 3 + 4 + 2 : 0) + (x.registry?.auth ? 1 : 0);
         const pushes = publishes(x) ? 1 + new Set(placed.map(([, label]) => label).filter((l) => !service(l).localImage)).size : 0;
         const built = placed.filter(([, label]) => builtOnHost(x, label)).length;
         expect(e.resources).toHaveLength(

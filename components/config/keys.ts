@@ -237,7 +237,7 @@ export const KEYS = {
         kind: "boolean",
         schema: z.boolean({ error: "must be true or false" }).default(true),
         description:
-            "Mesos framework and agent authentication (--authenticate_frameworks, --authenticate_agents); ZooKeeper ACLs that let only Mesos, Marathon and Chronos write their paths; and an operator login (user operator, a generated password: stack outputs operatorUser and operatorPassword) that the Mesos masters' and agents' read-write HTTP endpoints, Marathon's REST API, Chronos's job API and Bamboo's API and UI require. Every credential is generated and kept as a secret.",
+            "Mesos framework and agent authentication (--authenticate_frameworks, --authenticate_agents); ZooKeeper ACLs that let only Mesos, Marathon, Chronos and Bamboo write their paths; and an operator login (user operator, a generated password: stack outputs operatorUser and operatorPassword) that the Mesos masters' and agents' read-write HTTP endpoints, Marathon's REST API, Chronos's job API and Bamboo's API and UI require. Every credential is generated and kept as a secret.",
     },
     readonlyAuthentication: {
         kind: "boolean",

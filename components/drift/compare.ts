@@ -26,6 +26,11 @@ export interface ExpectedService {
     readonly image: string;
     /** A pushed image's tag in the cluster's registry, which must still name `image`'s digest. */
     readonly tag?: string;
+    /**
+     * The docker runtime's image built on the host: the container was created from the ID `image`
+     * (its tag) named then, so its own reference is that ID and only the IDs are compared.
+     */
+    readonly runsImageId?: boolean;
     readonly files: readonly ExpectedFile[];
 }
 
@@ -216,7 +221,7 @@ export function compareService(e: ExpectedService, o: ObservedService): Differen
         if (!c.running) {
             found.push({ ...at, kind: "container", subject: e.containerName, detail: "is not running" });
         }
-        if (c.image !== e.image) {
+        if (c.image !== e.image && !e.runsImageId) {
             found.push({ ...at, kind: "image", subject: e.containerName, detail: `runs ${c.image}, the program deploys ${e.image}` });
         } else if (o.imageIdOfRef === undefined) {
             found.push({ ...at, kind: "image", subject: e.image, detail: `is no longer on the host; the container runs ${c.imageId}` });

@@ -1,5 +1,7 @@
-/** What the program would put on each host: the systemd runtime's files and containers, from its own renderers. */
+/** What the program would put on each host: the runtimes' files and containers, from their own renderers. */
+import { engineHost } from "../runtimes/docker";
 import { hostFiles, pullFrom, unitName } from "../runtimes/systemdUnit";
+import { runtimeSettings } from "../settings";
 import { clusterSpecs } from "../services";
 import { ServiceSpec, imageRef } from "../spec";
 import { Topology } from "../topology/types";
@@ -46,6 +48,53 @@ export function plan(t: Topology): Planned[] {
                 image,
                 tag: t.registry !== undefined && spec.image.local !== true ? tagged : undefined,
                 files: files(image).map((f) => ({ path: f.path, mode: f.mode, uid: f.uid ?? 0, gid: f.gid ?? 0, template: f.template })),
+            }),
+        };
+    });
+}
+
+/** A service placed on a host of a docker-runtime stack, before its image reference is settled. */
+export interface PlannedContainer {
+    readonly spec: ServiceSpec;
+    readonly host: string;
+    /** The engine the deploy drives for this host (`docker -H`); undefined: this machine's own. */
+    readonly engine: string | undefined;
+    /** `REGISTRY/repository:tag` when published, else the tag the host's engine built. */
+    readonly tagged: string;
+    /** Published to the cluster's registry and run by digest; else built on the host's engine, run by ID. */
+    readonly pushed: boolean;
+    readonly expect: (image: string) => ExpectedService;
+}
+
+/**
+ * Every service of a docker-runtime stack on every host, as DockerRuntime deploys it: its container
+ * (name, the image it runs) and the files it uploads into it before the container starts.
+ */
+export function planDocker(t: Topology): PlannedContainer[] {
+    const settings = runtimeSettings(t.config, t, () => {
+        throw new Error("the docker runtime reads no secret of the stack's");
+    });
+    if (settings.kind !== "docker") {
+        throw new Error(`stack runs on the ${settings.kind} runtime`);
+    }
+    return clusterSpecs(t).map((spec) => {
+        const pushed = settings.publish !== undefined && spec.image.local !== true;
+        const tagged = imageRef(spec.image, pushed ? (settings.publish?.registry ?? "") : "");
+        return {
+            spec,
+            host: spec.host.name,
+            engine: engineHost(settings, spec.host),
+            tagged,
+            pushed,
+            expect: (image) => ({
+                host: spec.host.name,
+                service: spec.service,
+                containerName: spec.containerName,
+                image,
+                tag: pushed ? tagged : undefined,
+                // Built on the host's engine: the container was created from the ID its tag named.
+                runsImageId: !pushed,
+                files: spec.files.map((f) => ({ path: f.container, mode: f.mode, uid: f.uid ?? 0, gid: f.gid ?? 0, template: f.template })),
             }),
         };
     });

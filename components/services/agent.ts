@@ -106,7 +106,8 @@ function spec(t: Topology, host: Host): ServiceSpec {
         ...(c.authentication ? [`--http_credentials=${HTTP_CREDENTIALS}`] : []),
         ...(t.registry === undefined ? [] : ["--image_providers=docker"]),
         `--ip=${host.address}`,
-        // cgroups: tasks get the CPU and memory they asked for, and no more.
+        // cgroups: tasks get the CPU and memory they asked for, and no more. On a cgroup v2 host the
+        // image's entrypoint runs Docker tasks only, with posix isolation (images/agent/entrypoint.sh).
         `--isolation=${["cgroups/cpu", "cgroups/mem", ...(t.registry === undefined ? [] : ["filesystem/linux", "docker/runtime"])].join(",")}`,
         ...(c.authentication ? [`--jwt_secret_key=${JWT_KEY}`] : []),
         `--log_dir=${LOG_DIR}`,

@@ -2,7 +2,7 @@ import { ServiceDescriptor } from "../service";
 import { ServiceSpec, Template, jsonTemplate, secretRef } from "../spec";
 import { Host, Topology } from "../topology/types";
 import { configFile, dataVolume, httpHealth, keyPort, keyRange, specBase } from "./common";
-import { OPERATOR_LOGIN_FILES, OPERATOR_PASSWORD, OPERATOR_USER, operatorLogin } from "./credentials";
+import { OPERATOR_LOGIN_FILES, OPERATOR_PASSWORD, OPERATOR_USER, operatorLogin, zookeeperLogin } from "./credentials";
 import { BambooFrontLayout, HAPROXY_STATS_PATH, HaproxyLayout, renderBambooFront, renderHaproxyInitial, renderHaproxyTemplate } from "./haproxy";
 
 const NAME = "bamboo";
@@ -25,6 +25,8 @@ const CHECK_LOGIN = `${DIR}/operator-login`;
 const LOG_DIR = "/var/log/bamboo";
 /** Bamboo keeps the host rules (ACLs) of every app here, shared by all Bamboo instances. */
 export const BAMBOO_ZK_PATH = "/bamboo";
+/** Bamboo's ZooKeeper login, `bamboo:PASSWORD`: its image logs in with it and protects what it creates. */
+export const BAMBOO_ZK_AUTH_FILE = "/etc/bamboo/zk-auth";
 
 const layout = (t: Topology, host: Host): HaproxyLayout => ({ address: host.address, httpPort: t.config.haproxyHttpPort });
 const frontLayout = (t: Topology, host: Host): BambooFrontLayout => ({ address: host.address, port: t.config.bambooPort, localPort: t.config.bambooLocalPort });
@@ -83,7 +85,14 @@ function spec(t: Topology, host: Host): ServiceSpec {
             (c.authentication ? secretFile : file)(CONFIG, renderBambooConfig(t, host)),
             file(TEMPLATE, renderHaproxyTemplate(l)),
             file(HAPROXY_INITIAL, renderHaproxyInitial(l)),
-            ...(c.authentication ? [secretFile(HAPROXY_FRONT, renderBambooFront(frontLayout(t, host))), secretFile(CHECK_LOGIN, operatorLogin())] : []),
+            ...(c.authentication
+                ? [
+                      secretFile(HAPROXY_FRONT, renderBambooFront(frontLayout(t, host))),
+                      secretFile(CHECK_LOGIN, operatorLogin()),
+                      // Read by the image's own addition to Bamboo (images/bamboo/patch/zk_login.go).
+                      secretFile(BAMBOO_ZK_AUTH_FILE, zookeeperLogin("bamboo")),
+                  ]
+                : []),
         ],
         // Through the front with the login: Bamboo answers, and the front lets the operator in.
         health: httpHealth(t, host, [

@@ -1,7 +1,7 @@
 import { ServiceDescriptor } from "../service";
 import { ServiceSpec, secretRef } from "../spec";
 import { Host, Topology } from "../topology/types";
-import { MAIL_PASSWORD, OPERATOR_LOGIN_FILES, PRINCIPALS, ZOOKEEPER_USERS, operatorLogin } from "./credentials";
+import { MAIL_PASSWORD, OPERATOR_LOGIN_FILES, PRINCIPALS, operatorLogin, zookeeperLogin } from "./credentials";
 import { configFile, httpHealth, keyPort, libprocessEnv, specBase } from "./common";
 
 const NAME = "chronos";
@@ -55,7 +55,7 @@ function spec(t: Topology, host: Host): ServiceSpec {
             ...(c.authentication ? [configFile(t, host, NAME, SECRET, secretRef("chronos"))] : []),
             ...(c.chronosMailPassword ? [configFile(t, host, NAME, CHRONOS_MAIL_PASSWORD_FILE, secretRef(MAIL_PASSWORD))] : []),
             // Its ZooKeeper login: Chronos creates /chronos's children as its own user.
-            ...(c.authentication ? [configFile(t, host, NAME, CHRONOS_ZK_AUTH_FILE, { parts: ["chronos:", { secret: ZOOKEEPER_USERS.chronos.secret }] })] : []),
+            ...(c.authentication ? [configFile(t, host, NAME, CHRONOS_ZK_AUTH_FILE, zookeeperLogin("chronos"))] : []),
             ...(c.authentication ? [configFile(t, host, NAME, CHRONOS_HTTP_CREDENTIALS_FILE, operatorLogin())] : []),
         ],
         // Answering, and a leader elected: Chronos's leader resource (under its API's

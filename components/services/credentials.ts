@@ -89,14 +89,20 @@ export const ZOOKEEPER_SUPER_PASSWORD = "zookeeper-super";
  * ZooKeeper's users (digest authentication): each owns its service's top-level path, which the
  * ensemble creates with `world:anyone:r` and the user's `cdrwa`, so that anyone may read it and
  * only the service may create, change or delete under it. By the secret name of each password.
- * Bamboo is not among them: it cannot authenticate to ZooKeeper (its configuration has no such
- * field; QubitProducts/bamboo configuration/zookeeper.go at v0.2.21), so /bamboo stays open.
+ * Bamboo 0.2.21 has no ZooKeeper login of its own (configuration/zookeeper.go): its image adds one
+ * (images/bamboo/patch), read from a file the program mounts.
  */
 export const ZOOKEEPER_USERS = {
     mesos: { secret: "zookeeper-mesos", path: "/mesos" },
     marathon: { secret: "zookeeper-marathon", path: "/marathon" },
     chronos: { secret: "zookeeper-chronos", path: "/chronos" },
+    bamboo: { secret: "zookeeper-bamboo", path: "/bamboo" },
 } as const;
+
+/** A ZooKeeper user's login as `user:password`, for a service that reads it from a file. */
+export function zookeeperLogin(user: ZooKeeperUser): Template {
+    return { parts: [`${user}:`, { secret: ZOOKEEPER_USERS[user].secret }] };
+}
 
 export type ZooKeeperUser = keyof typeof ZOOKEEPER_USERS;
 

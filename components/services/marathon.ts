@@ -5,16 +5,16 @@ import { OPERATOR_LOGIN_FILES, PRINCIPALS, operatorLogin, zookeeperLoginUrl } fr
 import { ServiceUser, configFile, httpHealth, keyPort, libprocessEnv, specBase } from "./common";
 
 const NAME = "marathon";
-const VERSION = "1.10.26";
+const VERSION = "1.8.244";
 const SECRET = "/etc/marathon/mesos-secret";
 /** Read by the image's entrypoint into MARATHON_ZK: `zk://marathon:PASSWORD@…/marathon`. */
 export const MARATHON_ZK_LOGIN_FILE = "/etc/marathon/zk";
 /**
  * The operator's login, `user:password`: the image's entrypoint exports it as
  * MESOSPHERE_HTTP_CREDENTIALS, which Marathon reads as --http_credentials' default
- * (HttpConf.scala at v1.10.26, l.41-49). Not MARATHON_HTTP_CREDENTIALS: Marathon turns those
- * variables into command-line arguments of its own (Main.scala envToArgs), which earlier
- * releases logged at start. The readiness check reads the file too.
+ * (HttpConf.scala at v1.8.244, l.51-58, 84, 91). Not MARATHON_HTTP_CREDENTIALS: Marathon turns those
+ * variables into command-line arguments of its own (Main.scala envToArgs), which it logs
+ * at start (L70, v1.8.244). The readiness check reads the file too.
  */
 export const MARATHON_HTTP_CREDENTIALS_FILE = OPERATOR_LOGIN_FILES.marathon;
 /** The upstream image ends `USER nobody` (images/marathon/contract.yaml). */

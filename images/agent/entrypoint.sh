@@ -38,20 +38,34 @@ case "${1:-}" in
         ;;
 esac
 
-# Mesos 1.7.1's cgroups isolators mount and use cgroup v1 hierarchies only (src/linux/cgroups.cpp);
-# on a cgroup v2 host (Debian 11+, Ubuntu 21.10+ by default) the agent exits at start and its unit
-# restarts it forever. Said once, with the fix, instead.
+# Mesos 1.7.1's cgroups isolators and its Linux launcher mount and use cgroup v1 hierarchies only
+# (src/linux/cgroups.cpp hierarchies(): mounts of type "cgroup"); on a cgroup v2 host (Debian 11+,
+# Ubuntu 21.10+ by default) an agent with them exits at start and its unit restarts it forever.
+# The Docker containerizer runs there: its update at launch finds no v1 hierarchy and no v1 line
+# in /proc/PID/cgroup, warns and goes on (src/slave/containerizer/docker.cpp L1794-1850,
+# src/linux/cgroups.cpp L1719-1755, which skips the v2 line), and Docker itself gives each task the
+# CPU and memory it asked for (docker run --cpu-shares, --memory: src/docker/docker.cpp L640-662,
+# L1012-1024). So the isolation is chosen here, per host, and said in the agent's log: on cgroup
+# v1, what the program asked; on v2, Docker tasks only, posix isolation, posix launcher.
 cgroups=$(stat -fc %T "${CGROUP_ROOT:-/sys/fs/cgroup}" 2>/dev/null) || cgroups=unknown
-for arg in "$@"; do
-    case "$arg" in
-        --isolation=*cgroups/*)
-            if [ "$cgroups" = cgroup2fs ]; then
-                say "this host runs cgroup v2 (${CGROUP_ROOT:-/sys/fs/cgroup} is cgroup2fs), and Mesos 1.7.1's cgroups isolators ($arg) need cgroup v1;"
-                say "boot it with systemd.unified_cgroup_hierarchy=0 on the kernel command line (systemd before 256), or run the agents on hosts with cgroup v1"
-                exit 78
-            fi
-            say "isolation ${arg#--isolation=} on cgroup v1 ($cgroups at ${CGROUP_ROOT:-/sys/fs/cgroup})"
-            ;;
-    esac
-done
+if [ "$cgroups" = cgroup2fs ]; then
+    for arg do
+        shift
+        case "$arg" in
+            --isolation=*) arg=--isolation=posix/cpu,posix/mem ;;
+            --containerizers=*) arg=--containerizers=docker ;;
+            --launcher=*) continue ;;
+        esac
+        set -- "$@" "$arg"
+    done
+    set -- "$@" --launcher=posix
+    say "this host runs cgroup v2 (${CGROUP_ROOT:-/sys/fs/cgroup} is cgroup2fs): Docker tasks only (--containerizers=docker), isolation posix/cpu,posix/mem, launcher posix;"
+    say "Docker limits each task's CPU and memory itself. Tasks without a Docker image (the Mesos containerizer), cgroups isolation and per-task usage statistics need cgroup v1 (systemd.unified_cgroup_hierarchy=0 on the kernel command line, systemd before 256)"
+else
+    for arg in "$@"; do
+        case "$arg" in
+            --isolation=*) say "isolation ${arg#--isolation=} on cgroup v1 ($cgroups at ${CGROUP_ROOT:-/sys/fs/cgroup})" ;;
+        esac
+    done
+fi
 exec "${MESOS_SLAVE:-mesos-slave}" "$@"

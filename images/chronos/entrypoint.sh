@@ -4,17 +4,23 @@
 # keeps every argument whole: the start script's unquoted $@ splits one that holds a blank.
 # Like it, this appends --http_port $PORT0, so the program never passes --http_port itself
 # (Chronos refuses an option given twice).
-# Chronos takes its SMTP password only as --mail_password. The program mounts it as a file, so
-# that it is never in a unit, a container's environment or Pulumi's diff; this appends it.
+# Chronos takes its SMTP password and its ZooKeeper login only as options (--mail_password,
+# --zk_auth). On a command line, every process on the host could read them (ps, /proc/PID/cmdline),
+# so the JVM starts the launcher (launcher/ChronosLauncher.java, built into the image), which reads
+# them from the files the program mounts and calls Chronos's main method with them: they are on no
+# command line. With the login, the launcher also makes the nodes Chronos creates in ZooKeeper
+# read-only to anyone but Chronos (Chronos sets no ACL of its own; see the launcher).
 set -eu
 # No quote in these messages: bash takes one there as a quote, and the next check with it.
 : "${PORT0:?set PORT0 to the HTTP port of Chronos}"
 : "${PORT1:?set PORT1 to the libprocess port of Chronos}"
 JAVA=${JAVA:-java}
 CHRONOS_JAR=${CHRONOS_JAR:-/chronos/chronos.jar}
+LAUNCHER=${LAUNCHER:-/usr/local/lib/chronos-launcher}
+# Read by the launcher, not here: these name the files, never hold what is in them.
 MAIL_PASSWORD_FILE=${MAIL_PASSWORD_FILE:-/etc/chronos/mail-password}
-# Chronos takes its ZooKeeper login (digest user:password) only as --zk_auth: appended the same way.
 ZK_AUTH_FILE=${ZK_AUTH_FILE:-/etc/chronos/zk-auth}
+export MAIL_PASSWORD_FILE ZK_AUTH_FILE
 # Its HTTP login (user:password) goes in MESOSPHERE_HTTP_CREDENTIALS, which Chronos's HTTP
 # layer (mesosphere/chaos HttpConf) reads as the default of --http_credentials: in the process's
 # environment, not in its arguments, the container's configuration or a unit. A file that does
@@ -35,12 +41,6 @@ if [ -e "$HTTP_CREDENTIALS_FILE" ]; then
     fi
     export MESOSPHERE_HTTP_CREDENTIALS
 fi
-if [ -r "$MAIL_PASSWORD_FILE" ]; then
-    set -- "$@" --mail_password "$(cat "$MAIL_PASSWORD_FILE")"
-fi
-if [ -r "$ZK_AUTH_FILE" ]; then
-    set -- "$@" --zk_auth "$(cat "$ZK_AUTH_FILE")"
-fi
 # JVM_OPTS holds several options (-Xmx512m …): split on blanks, as the start script does.
 # shellcheck disable=SC2086
-exec "$JAVA" ${JVM_OPTS:-} -jar "$CHRONOS_JAR" "$@" --http_port "$PORT0"
+exec "$JAVA" ${JVM_OPTS:-} -cp "$CHRONOS_JAR:$LAUNCHER" mesoscluster.ChronosLauncher "$@" --http_port "$PORT0"

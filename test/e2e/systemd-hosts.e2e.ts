@@ -476,8 +476,8 @@ describe("the systemd runtime on three real hosts over SSH", () => {
     writing("backup while a client writes, the data wiped, restore: 10,000 nodes with their data, ACLs and versions back, the image pullable by digest; a corrupt or partial backup refused", async () => {
         await waitFor("a quorum", 90_000, () => quorate(), () => JSON.stringify(modes()));
         const password = (user: ZooKeeperUser) => plain(e.byName(`mesos-${ZOOKEEPER_USERS[user].secret}`).outputs.result) as string;
-        // Marathon's and Chronos's paths are their users'; Bamboo has no ZooKeeper login, its nodes are open.
-        const owners = { ...Object.fromEntries((["marathon", "chronos"] as ZooKeeperUser[]).map((u) => [ZOOKEEPER_USERS[u].path, `${u}:${password(u)}`])), "/bamboo": "" };
+        // Each path's nodes are its service's user's, as each service (Bamboo through its image's login) makes them.
+        const owners = Object.fromEntries((["marathon", "chronos", "bamboo"] as ZooKeeperUser[]).map((u) => [ZOOKEEPER_USERS[u].path, `${u}:${password(u)}`]));
         expect(Object.keys(owners).sort()).toEqual(["/bamboo", "/chronos", "/marathon"]);
         const paths = Object.keys(owners);
         expect(await zkTree("fill", { connect: ensemble, owners, under: "e2e-backup", count: 10_000 })).toEqual({ made: 10_000 });

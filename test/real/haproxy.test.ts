@@ -1,6 +1,7 @@
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { renderBambooFront, renderHaproxyInitial, renderHaproxyTemplate } from "../../components/services/haproxy";
@@ -104,6 +105,25 @@ function closeServer(server: http.Server | undefined): Promise<void> {
     return new Promise((r) => server.close(() => r()));
 }
 
+/**
+ * Fails unless nothing listens on these addresses and ports. HAProxy binds with SO_REUSEPORT, so
+ * an HAProxy left behind by an earlier run (one was, by a CI run stopped at its deadline) shares
+ * the ports with this test's own and answers half its requests from its own config: the test
+ * then fails at random, far from the cause. Node binds without that option, so it sees the holder.
+ */
+async function assertFree(binds: { address: string; port: number }[]): Promise<void> {
+    for (const { address, port } of binds) {
+        await new Promise<void>((resolve, reject) => {
+            const probe = net.createServer();
+            probe.once("error", (e: NodeJS.ErrnoException) => {
+                const holder = spawnSync("ss", ["-ltnpH", `sport = :${port}`], { encoding: "utf8" }).stdout?.trim();
+                reject(new Error(`${address}:${port} is already taken (${e.code}) before the test starts: ${holder || "ss names no holder"}. Stop what holds it (an HAProxy left by an earlier run?) and run again.`));
+            });
+            probe.listen(port, address, () => probe.close(() => resolve()));
+        });
+    }
+}
+
 const alive = (pid: number) => {
     try {
         process.kill(pid, 0);
@@ -151,6 +171,11 @@ suite("HAProxy as the Bamboo image runs it", () => {
     const reload = () => spawnSync("sh", [RELOAD], { env: { ...process.env, HAPROXY_PIDFILE: pidfile }, encoding: "utf8", timeout: 10_000 });
 
     beforeAll(async () => {
+        await assertFree([
+            { address: layout.address, port: layout.httpPort },
+            { address: layout.address, port: servicePort },
+            { address: frontLayout.address, port: frontLayout.port },
+        ]);
         backend = http.createServer((req, res) => {
             // /slow answers after two seconds: a connection that spans a reload.
             setTimeout(() => res.end(`hello from task ${req.url}`), req.url === "/slow" ? 2_000 : 0);
@@ -239,6 +264,7 @@ suite("the Bamboo image's entrypoint", () => {
     afterEach(async () => {
         await Promise.all(started.splice(0).map((p) => stopGroup(p, 5_000)));
     });
+    beforeAll(() => assertFree([{ address: layout.address, port: layout.httpPort }, { address: layout.address, port: 18098 }]));
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     /** The entrypoint with the image's paths moved under `dir`; `bamboo` stands in for Bamboo's binary. */
