@@ -17,7 +17,7 @@
  * `pulumi stack export` is read when the CLI is installed, or else each unit's own digest is
  * taken and said so.
  */
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
