@@ -17,7 +17,7 @@
  * `pulumi stack export` is read when the CLI is installed, or else each unit's own digest is
  * taken and said so.
  */
-import { spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
@@ -29,7 +29,7 @@ import { Planned, PlannedContainer, plan, planDocker } from "../components/drift
 import { fileFromTar } from "../components/drift/tar";
 import { SERVICE_LABEL_KEY } from "../components/spec";
 import { ClusterRegistry } from "../components/topology/types";
-import { runToEnd, sshArgs, toolArgs } from "./ssh";
+import { runToEnd, runWithDeadline, sshArgs, toolArgs } from "./ssh";
 import { readStackConfig, stackNames } from "./stackFile";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -260,26 +260,7 @@ export async function checkDrift(o: DriftOptions): Promise<DriftReport> {
 
 /** The docker CLI against an engine (`-H`, or this machine's), its output as bytes. */
 function docker(engine: string | undefined, args: readonly string[], timeoutMs: number): Promise<{ status: number | null; out: Buffer; err: string }> {
-    return new Promise((resolve, reject) => {
-        const child = spawn("docker", [...(engine === undefined ? [] : ["-H", engine]), ...args], { stdio: ["ignore", "pipe", "pipe"] });
-        const out: Buffer[] = [];
-        let err = "";
-        const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-        child.stdout.on("data", (d: Buffer) => out.push(d));
-        child.stderr.on("data", (d) => (err += d));
-        child.on("error", (e) => {
-            clearTimeout(timer);
-            reject(e);
-        });
-        child.on("close", (status, signal) => {
-            clearTimeout(timer);
-            if (signal) {
-                reject(new Error(`docker ${args[0]}: no answer within ${timeoutMs / 1000}s`));
-            } else {
-                resolve({ status, out: Buffer.concat(out), err: err.trim() });
-            }
-        });
-    });
+    return runWithDeadline("docker", [...(engine === undefined ? [] : ["-H", engine]), ...args], `docker ${args[0]}`, timeoutMs);
 }
 
 /**

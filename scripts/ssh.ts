@@ -41,16 +41,16 @@ export function sshArgs(target: SshTarget, keys: SshKeys, name: string, script: 
 }
 
 /**
- * Runs `command` with `args` and resolves with its output once it exits 0; rejects with the last
- * lines of its errors (`what` naming it), or after `timeoutMs` (the process killed).
+ * Runs `command` with `args` to its end: its exit status, its output as bytes and its errors as
+ * text; rejects when it cannot start, or after `timeoutMs` (the process killed), naming `what`.
  */
-export function runToEnd(command: string, args: readonly string[], what: string, timeoutMs: number): Promise<string> {
+export function runWithDeadline(command: string, args: readonly string[], what: string, timeoutMs: number): Promise<{ status: number | null; out: Buffer; err: string }> {
     return new Promise((resolve, reject) => {
         const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
-        let out = "";
+        const out: Buffer[] = [];
         let err = "";
         const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-        child.stdout.on("data", (d) => (out += d));
+        child.stdout.on("data", (d: Buffer) => out.push(d));
         child.stderr.on("data", (d) => (err += d));
         child.on("error", (e) => {
             clearTimeout(timer);
@@ -58,13 +58,22 @@ export function runToEnd(command: string, args: readonly string[], what: string,
         });
         child.on("close", (status, signal) => {
             clearTimeout(timer);
-            if (status !== 0) {
-                reject(new Error(signal ? `no answer within ${timeoutMs / 1000}s` : `${what} ended with ${status}: ${err.trim().split("\n").slice(-3).join(" ")}`));
-                return;
+            if (signal) {
+                reject(new Error(`${what}: no answer within ${timeoutMs / 1000}s`));
+            } else {
+                resolve({ status, out: Buffer.concat(out), err: err.trim() });
             }
-            resolve(out);
         });
     });
+}
+
+/** As runWithDeadline, its output as text once it exits 0; else rejects with the last lines of its errors. */
+export async function runToEnd(command: string, args: readonly string[], what: string, timeoutMs: number): Promise<string> {
+    const r = await runWithDeadline(command, args, what, timeoutMs);
+    if (r.status !== 0) {
+        throw new Error(`${what} ended with ${r.status}: ${r.err.split("\n").slice(-3).join(" ")}`);
+    }
+    return r.out.toString("utf8");
 }
 
 /**
