@@ -115,10 +115,12 @@ describe("judging", () => {
 
     // Captured in a mount namespace of its own: cgroup2 mounted on /sys/fs/cgroup, a read-only
     // 1 MiB tmpfs as the data root's filesystem, DOCKER_HOST naming a socket nobody serves.
-    it("fails cgroup v2 on an agent host, an engine that does not answer, a read-only and a small data root", () => {
+    it("says what cgroup v2 on an agent host means, and fails an engine that does not answer, a read-only and a small data root", () => {
         const v = judgeHost(dev(), facts("cgroup2-nodocker-readonly"));
+        expect(v.notes.map(formatFinding)).toContain(
+            "local  cgroups  cgroup v2 (/sys/fs/cgroup is cgroup2fs): agent will run Docker tasks only, with posix isolation in place of --isolation=cgroups/cpu,cgroups/mem,filesystem/linux,docker/runtime (chosen by its entrypoint: Mesos 1.7.1's cgroups isolators and Linux launcher mount only v1 hierarchies); for tasks without a Docker image and cgroups isolation, boot the host with systemd.unified_cgroup_hierarchy=0 (systemd before 256)",
+        );
         expect(v.problems.map(formatFinding)).toEqual([
-            "local  cgroups  cgroup v2 (/sys/fs/cgroup is cgroup2fs), and agent's --isolation=cgroups/cpu,cgroups/mem,filesystem/linux,docker/runtime needs cgroup v1: Mesos 1.7.1's cgroups isolators mount only v1 hierarchies; fix: boot the host with systemd.unified_cgroup_hierarchy=0 on the kernel command line (systemd before 256), or run the agents on hosts with cgroup v1",
             "local  docker  the Docker engine does not answer: Cannot connect to the Docker daemon at unix:///var/tmp/pf-cap/no.sock. Is the docker daemon running?; fix: start the engine, and let the deploy's user reach its socket (/var/run/docker.sock: the docker group)",
             "local  data root  /var/lib/mesos-cluster (not there yet; /var/tmp/pf-cap/ro, the folder it will be made in): 1 MiB free on /var/tmp/pf-cap/ro, below the 2 GiB the deploy needs at least; fix: free space there, or set dataRoot to a larger filesystem",
             "local  data root  /var/lib/mesos-cluster (not there yet; /var/tmp/pf-cap/ro, the folder it will be made in): not writable: mktemp: failed to create file via template ‘/var/tmp/pf-cap/ro/.mesos-cluster-preflight.XXXXXX’: Read-only file system; fix: make it writable (a read-only mount? remount it read-write), or set dataRoot",

@@ -208,11 +208,12 @@ export function judgeHost(plan: HostPlan, facts: HostFacts): HostVerdict {
     const notes: Finding[] = [];
     for (const s of plan.services.filter((x) => x.cgroupsIsolation !== undefined)) {
         if (facts.cgroupFs === "cgroup2fs") {
-            problems.push({
+            // Not a problem: the agent's entrypoint runs it with Docker tasks only there (posix
+            // isolation and launcher); said, so that no one expects the rest of it.
+            notes.push({
                 host,
                 check: "cgroups",
-                what: `cgroup v2 (/sys/fs/cgroup is cgroup2fs), and ${s.service}'s --isolation=${s.cgroupsIsolation} needs cgroup v1: Mesos 1.7.1's cgroups isolators mount only v1 hierarchies`,
-                fix: "boot the host with systemd.unified_cgroup_hierarchy=0 on the kernel command line (systemd before 256), or run the agents on hosts with cgroup v1",
+                what: `cgroup v2 (/sys/fs/cgroup is cgroup2fs): ${s.service} will run Docker tasks only, with posix isolation in place of --isolation=${s.cgroupsIsolation} (chosen by its entrypoint: Mesos 1.7.1's cgroups isolators and Linux launcher mount only v1 hierarchies); for tasks without a Docker image and cgroups isolation, boot the host with systemd.unified_cgroup_hierarchy=0 (systemd before 256)`,
             });
         } else if (facts.cgroupFs !== "tmpfs" && facts.cgroupFs !== "cgroupfs") {
             notes.push({ host, check: "cgroups", what: `/sys/fs/cgroup is "${facts.cgroupFs}": neither cgroup v1 nor v2 could be told` });

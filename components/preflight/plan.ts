@@ -11,7 +11,7 @@ export interface PlannedService {
     readonly ports: readonly PortBinding[];
     /**
      * Its `--isolation=` flag when that names a cgroups isolator: Mesos 1.7.1's need cgroup v1
-     * (the agent's entrypoint refuses such a flag on a cgroup v2 host, images/agent/entrypoint.sh).
+     * (on a cgroup v2 host the agent's entrypoint runs Docker tasks only, images/agent/entrypoint.sh).
      */
     readonly cgroupsIsolation?: string;
     /** Runs Mesos's Docker containerizer (`--containerizers=` naming docker): the engine's API and image store matter. */
