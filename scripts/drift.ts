@@ -27,6 +27,7 @@ import { stackTopology } from "../components/composition";
 import { Difference, ObservedFile, ObservedService, compareService, digestsFromState, formatDifferences, resolveImage, strayUnits } from "../components/drift/compare";
 import { Planned, PlannedContainer, plan, planDocker } from "../components/drift/expected";
 import { fileFromTar } from "../components/drift/tar";
+import { SERVICES } from "../components/services";
 import { SERVICE_LABEL_KEY } from "../components/spec";
 import { ClusterRegistry } from "../components/topology/types";
 import { runToEnd, runWithDeadline, sshArgs, toolArgs } from "./ssh";
@@ -182,7 +183,7 @@ export async function checkDrift(o: DriftOptions): Promise<DriftReport> {
     const notes: string[] = [];
     if (config["mesos-cluster:runtime"] !== "systemd") {
         const containers = planDocker(topology);
-        return checkDockerDrift(o, containers, o.digests ?? (containers.some((p) => p.pushed) ? digestsFromCli(o.stack) : undefined), notes);
+        return checkDockerDrift(o, containers, topology.config.containerPrefix, o.digests ?? (containers.some((p) => p.pushed) ? digestsFromCli(o.stack) : undefined), notes);
     }
     for (const key of secure.filter((k) => k !== "mesos-cluster:sshPrivateKey" && !(o.overrides && k in o.overrides))) {
         notes.push(`${key} is set as a secret, which this tool cannot read: files made from it are compared against its default`);
@@ -267,7 +268,13 @@ function docker(engine: string | undefined, args: readonly string[], timeoutMs: 
  * A docker-runtime stack: each host's engine, as the deploy drives it, read with `docker inspect`
  * and `docker cp` (which copies out of a container, running or not, and changes nothing).
  */
-async function checkDockerDrift(o: DriftOptions, all: readonly PlannedContainer[], digests: Readonly<Record<string, string>> | undefined, notes: string[]): Promise<DriftReport> {
+async function checkDockerDrift(
+    o: DriftOptions,
+    all: readonly PlannedContainer[],
+    containerPrefix: string,
+    digests: Readonly<Record<string, string>> | undefined,
+    notes: string[],
+): Promise<DriftReport> {
     const planned = all.filter((p) => o.services === undefined || o.services.includes(p.spec.service));
     const timeoutMs = o.timeoutMs ?? 60_000;
     const byEngine = new Map<string, PlannedContainer[]>();
@@ -299,20 +306,41 @@ async function checkDockerDrift(o: DriftOptions, all: readonly PlannedContainer[
                     // A container's files are in the container: none is said missing when it is.
                     const e = container === undefined ? { ...p.expect(expectedImage), files: [] } : p.expect(expectedImage);
                     const files: Record<string, ObservedFile> = {};
+                    const notFiles = new Set<string>();
                     for (const f of e.files) {
                         const copied = await docker(engine, ["cp", `${name}:${f.path}`, "-"], timeoutMs);
-                        files[f.path] = copied.status === 0 ? fileFromTar(copied.out) : { exists: false };
+                        if (copied.status === 0) {
+                            try {
+                                files[f.path] = fileFromTar(copied.out);
+                            } catch (err) {
+                                // A folder or a link where the program writes a file: said as such.
+                                notFiles.add(f.path);
+                                differences.push({ host, service: p.spec.service, kind: "file", subject: f.path, detail: `is ${(err as Error).message}, where the program writes a file` });
+                            }
+                        } else if (/could not find the file|no such file/i.test(copied.err)) {
+                            files[f.path] = { exists: false };
+                        } else {
+                            throw new Error(`docker cp ${name}:${f.path}: ${copied.err || `ended with ${copied.status}`}`);
+                        }
                     }
                     const ofRef = await docker(engine, ["image", "inspect", "--format", "{{.Id}}", e.image], timeoutMs);
-                    differences.push(
-                        ...compareService(e, { files, container, imageIdOfRef: ofRef.status === 0 ? ofRef.out.toString("utf8").trim() : undefined }),
-                    );
+                    const compared = { ...e, files: e.files.filter((f) => !notFiles.has(f.path)) };
+                    differences.push(...compareService(compared, { files, container, imageIdOfRef: ofRef.status === 0 ? ofRef.out.toString("utf8").trim() : undefined }));
                 }
                 if (o.services === undefined && !strayChecked.has(engine ?? "")) {
                     strayChecked.add(engine ?? "");
                     const listed = await docker(engine, ["ps", "-a", "--filter", `label=${SERVICE_LABEL_KEY}`, "--format", "{{.Names}}"], timeoutMs);
+                    if (listed.status !== 0) {
+                        throw new Error(`docker ps: ${listed.err || `ended with ${listed.status}`}`);
+                    }
                     const wanted = new Set(all.filter((p) => p.engine === engine).map((p) => p.spec.containerName));
-                    for (const stray of listed.out.toString("utf8").split("\n").filter((n) => n !== "" && !wanted.has(n))) {
+                    // Only names this stack would give (its prefix, any service, one of its hosts on
+                    // this engine): an engine may hold other stacks' containers, with the same label.
+                    // So a service taken off a host is caught; a host taken out of the stack is not.
+                    const hostsHere = new Set(all.filter((p) => p.engine === engine).map((p) => p.host));
+                    const services = new Set(SERVICES.map((d) => d.name));
+                    const ours = (n: string) => [...services].some((svc) => [...hostsHere].some((h) => n === `${containerPrefix}${svc}-${h}`));
+                    for (const stray of listed.out.toString("utf8").split("\n").filter((n) => n !== "" && !wanted.has(n) && ours(n))) {
                         differences.push({ host, service: "", kind: "container", subject: stray, detail: "carries the program's label, but the program no longer deploys it here" });
                     }
                 }

@@ -95,7 +95,10 @@ suite("Chronos's launcher", () => {
         new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
             let stderr = "";
             p.stderr?.on("data", (d) => (stderr += d));
-            const timer = setTimeout(() => reject(new Error(`the entrypoint still runs after 90 s; its errors: ${stderr}`)), 90_000);
+            const timer = setTimeout(() => {
+                p.kill("SIGKILL");
+                reject(new Error(`the entrypoint still ran after 90 s (killed); its errors: ${stderr}`));
+            }, 90_000);
             p.once("exit", (code) => {
                 clearTimeout(timer);
                 resolve({ code, stderr });

@@ -16,8 +16,9 @@ import { docker, engineAvailable, tryDocker, waitFor } from "./docker";
 // mode and owner, start), then changed by hand, each change reported by host, service and what differs.
 const suite = engineAvailable() ? describe : describe.skip;
 
-// Its own loopback address: other suites run ZooKeepers on theirs.
-const overrides = { "mesos-cluster:masters": JSON.stringify(["local=127.0.0.97"]) };
+// Its own loopback address (other suites run ZooKeepers on theirs), and its own container names:
+// never a dev cluster's that `npm run up:dev` made on this engine.
+const overrides = { "mesos-cluster:masters": JSON.stringify(["local=127.0.0.97"]), "mesos-cluster:containerPrefix": "drifttest-" };
 
 suite("drift on the docker runtime", () => {
     const { values, secure } = readStackConfig(ROOT, "dev");
@@ -139,6 +140,22 @@ suite("drift on the docker runtime", () => {
         expect(lines).toHaveLength(1);
         expect(lines[0]).toMatch(new RegExp(`^local zookeeper image ${tag(zookeeper).replace(/[.:/]/g, "\\$&")}: swapped under its reference: it names sha256:[0-9a-f]{64} on the host, the container runs sha256:[0-9a-f]{64}$`));
     }, 600_000);
+
+    test("with every service checked: a labelled container of this stack's naming that it no longer deploys is a stray; another stack's is not", async () => {
+        // Another stack's container on the same engine, with the same label: never this stack's stray.
+        const otherStack = `otherstack-registry-local`;
+        tryDocker(["rm", "-f", otherStack]);
+        docker(["create", "--name", otherStack, "--label", `${SERVICE_LABEL_KEY}=registry`, idOf(tag(registry))]);
+        try {
+            // The registry taken off the stack: its running container is now a stray.
+            const report = await checkDrift({ stack: "dev", overrides: { ...overrides, "mesos-cluster:registryHost": "" }, timeoutMs: 60_000 });
+            expect(report.unreadable).toEqual([]);
+            const strays = report.differences.filter((d) => d.service === "" && d.kind === "container");
+            expect(strays.map((d) => `${d.host} ${d.subject}: ${d.detail}`)).toEqual([`local ${registry.containerName}: carries the program's label, but the program no longer deploys it here`]);
+        } finally {
+            tryDocker(["rm", "-f", otherStack]);
+        }
+    }, 300_000);
 
     test("no container at all: said so", async () => {
         tryDocker(["rm", "-f", zookeeper.containerName]);

@@ -51,12 +51,12 @@ func zkConnectWithLogin(servers []string, timeout time.Duration) (*zk.Conn, <-ch
 	forwarded := make(chan zk.Event, 16)
 	go func() {
 		defer close(forwarded)
-		first := true
 		for e := range events {
+			// Every session event, the first included: the client's event channel drops events
+			// when full, so which one belongs to the login above cannot be told; logging in
+			// again on the same connection is harmless.
 			if e.Type == zk.EventSession && e.State == zk.StateHasSession {
-				if first {
-					first = false
-				} else if err := conn.AddAuth("digest", login); err != nil {
+				if err := conn.AddAuth("digest", login); err != nil {
 					log.Printf("ZooKeeper: logging in again failed: %v", err)
 				}
 			}

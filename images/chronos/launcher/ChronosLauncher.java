@@ -2,6 +2,7 @@ package mesoscluster;
 
 import java.io.IOException;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,7 +50,12 @@ public final class ChronosLauncher {
             System.err.println("chronos-launcher: nodes Chronos creates in ZooKeeper: read for anyone, all for its login");
         }
         Method main = Class.forName(env("CHRONOS_MAIN", CHRONOS_MAIN)).getMethod("main", String[].class);
-        main.invoke(null, (Object) all.toArray(new String[0]));
+        try {
+            main.invoke(null, (Object) all.toArray(new String[0]));
+        } catch (InvocationTargetException e) {
+            // Chronos's own error, not reflection's wrapper around it.
+            throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+        }
     }
 
     private static String env(String name, String fallback) {
@@ -57,11 +63,11 @@ public final class ChronosLauncher {
         return v == null || v.isEmpty() ? fallback : v;
     }
 
-    /** The file's content without its final newline; null when there is no such file. */
+    /** The file's content without its final line end; null when there is no such file. */
     private static String secret(String file) throws IOException {
         try {
             String s = new String(Files.readAllBytes(Paths.get(file)), StandardCharsets.UTF_8);
-            return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
+            return s.replaceAll("\r?\n$", "");
         } catch (NoSuchFileException e) {
             return null;
         }
