@@ -93,10 +93,13 @@ export const ZOOKEEPER_SUPER_PASSWORD = "zookeeper-super";
  * (images/bamboo/patch), read from a file the program mounts.
  */
 export const ZOOKEEPER_USERS = {
-    mesos: { secret: "zookeeper-mesos", path: "/mesos" },
-    marathon: { secret: "zookeeper-marathon", path: "/marathon" },
-    chronos: { secret: "zookeeper-chronos", path: "/chronos" },
-    bamboo: { secret: "zookeeper-bamboo", path: "/bamboo" },
+    mesos: { secret: "zookeeper-mesos", path: "/mesos", recursive: false },
+    marathon: { secret: "zookeeper-marathon", path: "/marathon", recursive: false },
+    // Chronos and Bamboo created their nodes open to anyone before their images protected them
+    // (ZooKeeper's ACLs are not inherited): the ensemble gives every node under their paths their
+    // ACL again. Not Marathon's: its nodes are its user's alone (CREATOR_ALL_ACL), closer still.
+    chronos: { secret: "zookeeper-chronos", path: "/chronos", recursive: true },
+    bamboo: { secret: "zookeeper-bamboo", path: "/bamboo", recursive: true },
 } as const;
 
 /** A ZooKeeper user's login as `user:password`, for a service that reads it from a file. */
@@ -115,11 +118,16 @@ export function zookeeperDigest(user: string, password: string): string {
 }
 
 /**
- * The file the ensemble's members read the protected paths from: one `PATH USER:DIGEST` a line.
+ * The file the ensemble's members read the protected paths from: one `PATH USER:DIGEST` a line,
+ * ` recursive` after it where every node below is to get the path's ACL again.
  * Digests, not passwords: ZooKeeper's ACLs name a user by its digest.
  */
 export function zookeeperAcls(): Template {
-    const parts = (Object.keys(ZOOKEEPER_USERS) as ZooKeeperUser[]).flatMap((user) => [`${ZOOKEEPER_USERS[user].path} ${user}:`, { secret: zookeeperDigestSecret(user) }, "\n"]);
+    const parts = (Object.keys(ZOOKEEPER_USERS) as ZooKeeperUser[]).flatMap((user) => [
+        `${ZOOKEEPER_USERS[user].path} ${user}:`,
+        { secret: zookeeperDigestSecret(user) },
+        ZOOKEEPER_USERS[user].recursive ? " recursive\n" : "\n",
+    ]);
     return { parts };
 }
 

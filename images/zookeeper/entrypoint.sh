@@ -34,7 +34,7 @@ SETTLED="$RUN_DIR/settled"
 ZKCLI=/usr/share/zookeeper/bin/zkCli.sh
 # The superuser's password (membership changes need it), mounted by the program.
 SUPER_PASSWORD_FILE=/etc/zookeeper/super-password
-# The protected paths, when the program mounts them: one `PATH USER:DIGEST` a line.
+# The protected paths, when the program mounts them: one `PATH USER:DIGEST [recursive]` a line.
 ACL_FILE=/etc/zookeeper/acls
 
 die() { echo "zookeeper-entrypoint: $*" >&2; exit 64; }
@@ -142,13 +142,15 @@ settle() {
 
 # Each protected path exists, readable by anyone and writable by its user alone; the root lets
 # anyone create and read but not delete (ZooKeeper checks a delete against the parent's ACL),
-# so that nobody anonymous can remove a protected path. Idempotent: every member does it.
+# so that nobody anonymous can remove a protected path. A path marked recursive gets that ACL on
+# every node below it too (zkCli's setAcl -R, ZooKeeper 3.5+): nodes its service made open before
+# it logged in keep no open door, as ACLs are not inherited. Idempotent: every member does it.
 protect() {
     [ -f "$ACL_FILE" ] || return 0
     set -- "setAcl / world:anyone:cr"
-    while read -r path id; do
+    while read -r path id depth; do
         [ -n "$path" ] || continue
-        set -- "$@" "create $path" "setAcl $path world:anyone:r,digest:$id:cdrwa"
+        set -- "$@" "create $path" "setAcl ${depth:+-R }$path world:anyone:r,digest:$id:cdrwa"
     done < "$ACL_FILE"
     out=$(as_super "$@")
     # `create` of a path that exists says so; anything else that failed is a reason to retry.

@@ -641,6 +641,40 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         figures["ZooKeeper ACLs, what each client could do"] = JSON.stringify(seen);
     }, 240_000);
 
+    writing("nodes left open under /chronos and /bamboo (as their services made them before) get their path's ACL when a member starts again; Marathon's are left as they are", async () => {
+        await waitFor("a quorum", 90_000, () => quorate(), () => JSON.stringify(modes()));
+        const password = (user: ZooKeeperUser) => plain(e.byName(`mesos-${ZOOKEEPER_USERS[user].secret}`).outputs.result) as string;
+        const users: ZooKeeperUser[] = ["chronos", "bamboo", "marathon"];
+        // Each owner makes a child with the client's default ACL: open to anyone, as Curator and
+        // Bamboo did before their images protected them.
+        const open: Partial<Record<ZooKeeperUser, string>> = {};
+        for (const user of users) {
+            const made = await probeAcl({ connect: ensemble, path: ZOOKEEPER_USERS[user].path, auth: `${user}:${password(user)}`, keep: true });
+            open[user] = made.child ?? undefined;
+        }
+        const aclOf = async (node: string) => (await zkTree("dump", { connect: ensemble, paths: [node] }))[node]?.acl.map(([perms, scheme, id]) => `${scheme}:${scheme === "digest" ? id.split(":")[0] : id}:${perms}`).sort();
+        expect(await aclOf(open.bamboo as string)).toEqual(["world:anyone:31"]);
+        try {
+            expect(onHost("h12", "systemctl restart zookeeper-h12.service && systemctl is-active zookeeper-h12.service").stdout.trim()).toBe("active");
+            const end = Date.now() + 180_000;
+            while ((await aclOf(open.bamboo as string))?.includes("world:anyone:31")) {
+                if (Date.now() > end) {
+                    throw new Error("the open node under /bamboo still had its open ACL 180 s after zookeeper-h12 restarted");
+                }
+                await new Promise((r) => setTimeout(r, 1_000));
+            }
+            for (const user of ["chronos", "bamboo"] as ZooKeeperUser[]) {
+                expect({ user, acl: await aclOf(open[user] as string) }).toEqual({ user, acl: [`digest:${user}:31`, "world:anyone:1"] });
+            }
+            expect(await aclOf(open.marathon as string)).toEqual(["world:anyone:31"]);
+        } finally {
+            for (const user of users) {
+                await probeAcl({ connect: ensemble, path: ZOOKEEPER_USERS[user].path, auth: `${user}:${password(user)}`, victim: open[user] });
+            }
+        }
+        await waitFor("a quorum again", 90_000, () => quorate(), () => JSON.stringify(modes()));
+    }, 400_000);
+
     test("a write on one member is read on another", () => {
         zkCli("h11", "create /e2e-probe written-on-h11");
         expect(zkCli("h13", "get /e2e-probe")).toContain("written-on-h11");
