@@ -142,23 +142,41 @@ settle() {
 
 # Each protected path exists, readable by anyone and writable by its user alone; the root lets
 # anyone create and read but not delete (ZooKeeper checks a delete against the parent's ACL),
-# so that nobody anonymous can remove a protected path. A path marked recursive gets that ACL on
-# every node below it too (zkCli's setAcl -R, ZooKeeper 3.5+): nodes its service made open before
-# it logged in keep no open door, as ACLs are not inherited. Idempotent: every member does it.
+# so that nobody anonymous can remove a protected path. Idempotent: every member does it.
+# A path marked recursive gets that ACL on every node below it as well, once per ensemble (a
+# marker under /mesos-cluster says it was done): nodes its service made open before it logged in
+# keep no open door, as ACLs are not inherited; once, because setAcl -R touches every node (each
+# node's ACL version goes up) and a member's readiness waits for this.
+MARKERS=/mesos-cluster
 protect() {
     [ -f "$ACL_FILE" ] || return 0
-    set -- "setAcl / world:anyone:cr"
-    while read -r path id depth; do
+    set -- "setAcl / world:anyone:cr" "create $MARKERS" "setAcl $MARKERS world:anyone:r"
+    while read -r path id _; do
         [ -n "$path" ] || continue
-        set -- "$@" "create $path" "setAcl ${depth:+-R }$path world:anyone:r,digest:$id:cdrwa"
+        set -- "$@" "create $path" "setAcl $path world:anyone:r,digest:$id:cdrwa"
     done < "$ACL_FILE"
     out=$(as_super "$@")
-    # `create` of a path that exists says so; anything else that failed is a reason to retry.
-    if echo "$out" | grep -v 'Node already exists' | grep -qE 'Exception|NoAuth|Insufficient permission|KeeperErrorCode'; then
-        say "protecting the paths failed; retrying: $(echo "$out" | grep -E 'Exception|NoAuth|KeeperErrorCode' | head -n 3 | tr '\n' ' ')"
-        return 1
-    fi
+    failed "$out" && return 1
+    while read -r path id depth; do
+        [ "$depth" = recursive ] || continue
+        marker="$MARKERS/acl-below-${path#/}"
+        out=$(as_super "stat $marker")
+        echo "$out" | grep -q '^cZxid' && continue
+        echo "$out" | grep -q 'does not exist' || { say "could not tell whether $marker exists; retrying"; return 1; }
+        out=$(as_super "setAcl -R $path world:anyone:r,digest:$id:cdrwa" "create $marker done world:anyone:r")
+        failed "$out" && return 1
+        say "gave every node below $path its ACL (once: $marker)"
+    done < "$ACL_FILE"
     return 0
+}
+
+# Whether zkCli's output says a command failed (`create` of a node that exists is no failure).
+failed() {
+    if echo "$1" | grep -v 'Node already exists' | grep -qE 'Exception|NoAuth|Insufficient permission|KeeperErrorCode'; then
+        say "protecting the paths failed; retrying: $(echo "$1" | grep -E 'Exception|NoAuth|KeeperErrorCode' | head -n 3 | tr '\n' ' ')"
+        return 0
+    fi
+    return 1
 }
 
 if [ "${1:-}" = "health" ]; then

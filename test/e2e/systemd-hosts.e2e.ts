@@ -586,7 +586,7 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         const after = await zkTree("dump", { connect: ensemble, paths });
         // Each member's entrypoint sets the protected paths' ACL again when it starts (the same ACL):
         // their ACL version counts those starts; everything else of every node is as it was.
-        const protectedPaths = ["/marathon", "/chronos"];
+        const protectedPaths = paths;
         const comparable = (p: string, n: DumpedNode | undefined) => (n !== undefined && protectedPaths.includes(p) ? { ...n, aversion: 0 } : n);
         const differing = Object.keys(before).filter((p) => JSON.stringify(comparable(p, after[p])) !== JSON.stringify(comparable(p, before[p])));
         expect({ missingOrChanged: differing.slice(0, 5), count: differing.length }).toEqual({ missingOrChanged: [], count: 0 });
@@ -654,6 +654,15 @@ describe("the systemd runtime on three real hosts over SSH", () => {
         }
         const aclOf = async (node: string) => (await zkTree("dump", { connect: ensemble, paths: [node] }))[node]?.acl.map(([perms, scheme, id]) => `${scheme}:${scheme === "digest" ? id.split(":")[0] : id}:${perms}`).sort();
         expect(await aclOf(open.bamboo as string)).toEqual(["world:anyone:31"]);
+        // What a cluster of the earlier version has: no marker that the nodes below were given
+        // their ACL (the members of this one made them when they first started).
+        const asSuper = (h: HostName, commands: string[]) =>
+            docker(
+                ["exec", `zookeeper-${h}`, "sh", "-c", `{ printf 'addauth digest super:%s\\n' "$(cat /etc/zookeeper/super-password)"; printf '%s\\n' ${commands.map((c) => `'${c}'`).join(" ")} quit; } | /usr/share/zookeeper/bin/zkCli.sh -server ${HOSTS[h]}:2181 2>&1`],
+                60_000,
+            );
+        expect(asSuper("h11", ["stat /mesos-cluster/acl-below-chronos", "stat /mesos-cluster/acl-below-bamboo"]).match(/^cZxid/gm)).toHaveLength(2);
+        asSuper("h11", ["delete /mesos-cluster/acl-below-chronos", "delete /mesos-cluster/acl-below-bamboo"]);
         try {
             expect(onHost("h12", "systemctl restart zookeeper-h12.service && systemctl is-active zookeeper-h12.service").stdout.trim()).toBe("active");
             const end = Date.now() + 180_000;
@@ -667,6 +676,8 @@ describe("the systemd runtime on three real hosts over SSH", () => {
                 expect({ user, acl: await aclOf(open[user] as string) }).toEqual({ user, acl: [`digest:${user}:31`, "world:anyone:1"] });
             }
             expect(await aclOf(open.marathon as string)).toEqual(["world:anyone:31"]);
+            // Marked done again: the next start leaves the nodes' ACL versions alone.
+            await waitFor("the markers made again", 60_000, () => (asSuper("h11", ["stat /mesos-cluster/acl-below-chronos", "stat /mesos-cluster/acl-below-bamboo"]).match(/^cZxid/gm)?.length === 2 ? true : undefined));
         } finally {
             for (const user of users) {
                 await probeAcl({ connect: ensemble, path: ZOOKEEPER_USERS[user].path, auth: `${user}:${password(user)}`, victim: open[user] });
